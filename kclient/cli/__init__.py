@@ -1,0 +1,1 @@
+"""The ``kclient`` command line: one module per subcommand."""

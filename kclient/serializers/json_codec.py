@@ -1,0 +1,73 @@
+"""JSON with the semantics of Kubernetes' unstructured JSON decoding.
+
+apimachinery decodes JSON into ``map[string]interface{}`` with numbers kept as int64
+when they are integers that fit, float64 otherwise; duplicate keys resolve to the last
+one; invalid UTF-8 and lone surrogate escapes become U+FFFD. kclient reads with orjson
+(a C parser, exact for 64-bit integers) and falls back to the standard library only for
+the inputs orjson refuses but Go accepts (bad UTF-8, lone surrogates), so the common path
+costs one orjson call.
+"""
+
+from __future__ import annotations
+
+import json as _stdjson
+from typing import Any
+
+import orjson
+
+from .errors import DecodeError, EncodeError
+
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+def loads(data: bytes | bytearray | memoryview | str) -> Any:
+    """Parse one JSON value; raise DecodeError naming the offset on malformed input."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        msg = str(exc)
+        if "UTF-8" in msg or "surrogate" in msg:
+            return _loads_lenient(data, exc)
+        raise DecodeError(f"invalid JSON: {exc.msg}", offset=exc.pos) from None
+    except RecursionError:
+        raise DecodeError("invalid JSON: nesting too deep") from None
+
+
+def _fix_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace(
+                "\ufffd\ufffd\ufffd", "\ufffd"
+            )
+    if isinstance(value, dict):
+        return {_fix_surrogates(k): _fix_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fix_surrogates(v) for v in value]
+    return value
+
+
+def _int_or_float(text: str) -> int | float:
+    n = int(text)
+    return n if _INT64_MIN <= n <= _INT64_MAX else float(n)
+
+
+def _loads_lenient(data: Any, original: orjson.JSONDecodeError) -> Any:
+    """Go's behaviour for input orjson rejects: U+FFFD for bad UTF-8 and lone surrogates."""
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
+    try:
+        value = _stdjson.loads(text, parse_int=_int_or_float)
+    except (ValueError, RecursionError):
+        raise DecodeError(f"invalid JSON: {original.msg}", offset=original.pos) from None
+    return _fix_surrogates(value)
+
+
+def dumps(obj: Any, *, pretty: bool = False) -> bytes:
+    """Serialize to compact (or two-space indented) JSON bytes."""
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_INDENT_2 if pretty else 0)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise EncodeError(f"cannot encode as JSON: {exc}") from None
