@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import re
 
+import orjson
+
 from .errors import DecodeError
 
 DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024  # client-go's streaming decoder limit
 
 _WS = b" \t\r\n"
+_fast_loads = orjson.loads  # the common case; anything it rejects takes the careful path
 
 
 class _Buffer:
@@ -45,6 +48,11 @@ class _Buffer:
             self.pos = 0
 
 
+def _too_large(size: int, limit: int, what: str, frame: int, offset: int) -> DecodeError:
+    return DecodeError(f"{what} of {size} bytes exceeds the maximum of {limit}",
+                       frame=frame, offset=offset)
+
+
 class LengthDelimitedFramer:
     def __init__(self, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> None:
         self.max_frame_size = max_frame_size
@@ -59,14 +67,11 @@ class LengthDelimitedFramer:
         while len(data) - b.pos >= 4:
             n = int.from_bytes(data[b.pos : b.pos + 4], "big")
             if n > self.max_frame_size:
-                raise DecodeError(
-                    f"frame of {n} bytes exceeds the maximum of {self.max_frame_size}",
-                    frame=self.frames, offset=b.offset + b.pos,
-                )
+                raise _too_large(n, self.max_frame_size, "frame", self.frames, b.offset + b.pos)
             if len(data) - b.pos - 4 < n:
                 break
             start = b.pos + 4
-            out.append(bytes(data[start : start + n]))
+            out.append(data[start : start + n])  # one copy (a bytearray); decoders take any buffer
             b.pos = start + n
             self.frames += 1
         b.compact()
@@ -104,15 +109,16 @@ class YAMLFramer:
             if eol < 0:
                 self._search_from = i  # the separator line is not complete yet
                 break
+            if i - b.pos > self.max_frame_size:
+                raise _too_large(i - b.pos, self.max_frame_size, "YAML document", self.frames,
+                                 b.offset + b.pos)
             out.append(bytes(data[b.pos : i]))
             self.frames += 1
             b.pos = eol + 1
             self._search_from = b.pos
         if len(data) - b.pos > self.max_frame_size:
-            raise DecodeError(
-                f"YAML document exceeds the maximum of {self.max_frame_size} bytes",
-                frame=self.frames, offset=b.offset + b.pos,
-            )
+            raise _too_large(len(data) - b.pos, self.max_frame_size, "YAML document",
+                             self.frames, b.offset + b.pos)
         before = b.pos
         b.compact()
         self._search_from -= before - b.pos
@@ -127,9 +133,15 @@ class YAMLFramer:
         i = rest.find(b"\n---")
         if i >= 0:  # a separator with no newline after it ends the stream (as in Go)
             rest = rest[:i]
+        if len(rest) > self.max_frame_size:
+            raise _too_large(len(rest), self.max_frame_size, "YAML document", self.frames,
+                             b.offset + b.pos - len(rest))
         self.frames += 1
         return [rest]
 
+
+#: a newline-free region up to this size waits for more data before being scanned
+_LAZY_SCAN_LIMIT = 1 << 20
 
 _STRUCT_OUT = re.compile(rb'[{}\[\]"]')
 _STRUCT_IN = re.compile(rb'["\\]')
@@ -216,15 +228,39 @@ class JSONFramer:
                 if start is None:
                     break
                 nl = data.find(b"\n", max(start, self._nl_from))
+                if nl - start > self.max_frame_size:
+                    raise _too_large(nl - start, self.max_frame_size, "JSON value", self.frames,
+                                     b.offset + start)
                 if nl >= 0:
                     try:
-                        value = self._loads(data[start:nl])
-                    except DecodeError:
+                        value = _fast_loads(data[start:nl])
+                    except ValueError:
                         pass  # not exactly one value on this line: scan for its end
                     else:
                         out.append(value)
                         self.frames += 1
                         b.pos = nl + 1
+                        continue
+                elif len(data) - start <= _LAZY_SCAN_LIMIT:
+                    # no newline yet: the value can only be complete if the data ends
+                    # in "}"; otherwise wait for more rather than scan byte by byte
+                    self._nl_from = len(data)
+                    last = len(data) - 1
+                    while last > start and data[last] in _WS:
+                        last -= 1
+                    if data[last] != 0x7D:  # '}'
+                        break
+                    if last - start >= self.max_frame_size:
+                        raise _too_large(last - start + 1, self.max_frame_size, "JSON value",
+                                         self.frames, b.offset + start)
+                    try:
+                        value = _fast_loads(data[start:])
+                    except ValueError:
+                        pass  # incomplete, or several values: scan
+                    else:
+                        out.append(value)
+                        self.frames += 1
+                        b.pos = len(data)
                         continue
                 self._scanning = True
                 self._scan_pos = start
@@ -235,6 +271,9 @@ class JSONFramer:
             end = self._scan()
             if end is None:
                 break
+            if end - b.pos > self.max_frame_size:
+                raise _too_large(end - b.pos, self.max_frame_size, "JSON value", self.frames,
+                                 b.offset + b.pos)
             try:
                 out.append(self._loads(data[b.pos : end]))
             except DecodeError as exc:
@@ -243,10 +282,8 @@ class JSONFramer:
             b.pos = end
             self._scanning = False
         if len(data) - b.pos > self.max_frame_size:
-            raise DecodeError(
-                f"JSON value exceeds the maximum of {self.max_frame_size} bytes",
-                frame=self.frames, offset=b.offset + b.pos,
-            )
+            raise _too_large(len(data) - b.pos, self.max_frame_size, "JSON value", self.frames,
+                             b.offset + b.pos)
         before = b.pos
         b.compact()
         shift = before - b.pos

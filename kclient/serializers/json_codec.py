@@ -11,10 +11,12 @@ costs one orjson call.
 from __future__ import annotations
 
 import json as _stdjson
+import re
 from typing import Any
 
 import orjson
 
+from ._gc import paused_gc
 from .errors import DecodeError, EncodeError
 
 _INT64_MIN = -(1 << 63)
@@ -24,7 +26,8 @@ _INT64_MAX = (1 << 63) - 1
 def loads(data: bytes | bytearray | memoryview | str) -> Any:
     """Parse one JSON value; raise DecodeError naming the offset on malformed input."""
     try:
-        return orjson.loads(data)
+        with paused_gc(len(data)):
+            value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         msg = str(exc)
         if "UTF-8" in msg or "surrogate" in msg:
@@ -32,6 +35,30 @@ def loads(data: bytes | bytearray | memoryview | str) -> Any:
         raise DecodeError(f"invalid JSON: {exc.msg}", offset=exc.pos) from None
     except RecursionError:
         raise DecodeError("invalid JSON: nesting too deep") from None
+    if _MAYBE_BEYOND_INT64.search(data if not isinstance(data, str) else data.encode()):
+        value = _int64_or_float(value)
+    return value
+
+
+# orjson keeps integers up to 2**64-1 exact; Go reads anything past int64 as float64.
+# Such a number has 19 or 20 digits: look for one (a cheap scan of the bytes) before
+# walking the result.
+_MAYBE_BEYOND_INT64 = re.compile(rb"[:\[,]\s*-?[0-9]{19,20}\s*[,}\]]")
+
+
+def _int64_or_float(value: Any) -> Any:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, (dict, list, int)):
+                value[k] = _int64_or_float(v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list, int)):
+                value[i] = _int64_or_float(v)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not _INT64_MIN <= value <= _INT64_MAX:
+            return float(value)
+    return value
 
 
 def _fix_surrogates(value: Any) -> Any:

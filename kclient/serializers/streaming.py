@@ -84,6 +84,8 @@ class StreamDecoder:
         return value
 
     def _run(self, frames: list) -> list[dict]:
+        if self.content_type == PROTOBUF and self.watch:
+            return self._run_protobuf_watch(frames)
         out = []
         for frame in frames:
             try:
@@ -95,6 +97,23 @@ class StreamDecoder:
             self._frames += 1
             if value is not None:
                 out.append(value)
+        return out
+
+    def _run_protobuf_watch(self, frames: list) -> list[dict]:
+        """The hot loop of protobuf watches, kept free of per-frame indirection."""
+        from .protobuf import decode_watch_event
+
+        out = []
+        types = WATCH_EVENT_TYPES
+        for frame in frames:
+            try:
+                event = decode_watch_event(frame)
+            except DecodeError as exc:
+                raise DecodeError(str(exc), frame=self._frames) from None
+            if event["type"] not in types or not isinstance(event["object"], dict):
+                check_watch_event(event, self._frames)
+            self._frames += 1
+            out.append(event)
         return out
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[dict]:

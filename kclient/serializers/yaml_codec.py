@@ -314,36 +314,35 @@ def loads(data: bytes | str) -> Any:
 # --------------------------------------------------------------------------- encoding
 
 
-def format_go_float(value: float, bits: int = 64) -> str:
-    """strconv.FormatFloat(value, 'g', -1, bits): shortest digits; %e when the decimal
-    exponent is below -4 or at least 6 (the fixed precision Go uses for shortest 'g')."""
+def _shortest(value: float, bits: int = 64) -> tuple[bool, str, int]:
+    """(negative, significant digits, decimal point position) of the shortest
+    representation that reads back as ``value`` (at ``bits`` precision)."""
     if bits == 32:
+        target = struct.unpack("f", struct.pack("f", value))[0]
         for prec in range(1, 10):
-            text = f"{value:.{prec}g}"
-            if struct.unpack("f", struct.pack("f", float(text)))[0] == struct.unpack(
-                "f", struct.pack("f", value)
-            )[0]:
+            text = f"{value:.{prec}e}"
+            if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
                 break
-        digits_text = text
     else:
-        digits_text = repr(value)
-    mantissa, _, exp_text = digits_text.lower().partition("e")
+        text = f"{value:.17e}"
+        for prec in range(1, 18):
+            candidate = f"{value:.{prec - 1}e}"
+            if float(candidate) == value:
+                text = candidate
+                break
+    mantissa, _, exp_text = text.partition("e")
     negative = mantissa.startswith("-")
-    mantissa = mantissa.lstrip("-")
-    int_part, _, frac_part = mantissa.partition(".")
-    exp = int(exp_text or 0)
-    digits = (int_part + frac_part).lstrip("0")
-    if not digits:
-        return "-0" if negative else "0"
-    # decimal point position relative to the start of `digits`
-    point = len(int_part.lstrip("0")) + exp if int_part.strip("0") else exp - (
-        len(frac_part) - len(frac_part.lstrip("0"))
-    )
-    digits = digits.rstrip("0")
-    x = point - 1  # exponent in scientific notation
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    return negative, digits, int(exp_text) + 1
+
+
+def _format(negative: bool, digits: str, point: int, style: str) -> str:
     sign = "-" if negative else ""
-    if x < -4 or x >= 6:
+    if digits == "0":
+        return sign + "0"
+    if style == "e":
         frac = digits[1:]
+        x = point - 1
         body = digits[0] + ("." + frac if frac else "")
         return f"{sign}{body}e{'-' if x < 0 else '+'}{abs(x):02d}"
     if point <= 0:
@@ -351,6 +350,26 @@ def format_go_float(value: float, bits: int = 64) -> str:
     if point >= len(digits):
         return f"{sign}{digits}{'0' * (point - len(digits))}"
     return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def format_go_float(value: float, bits: int = 64) -> str:
+    """strconv.FormatFloat(value, 'g', -1, bits): shortest digits; %e when the decimal
+    exponent is below -4 or at least 6 (the fixed precision Go uses for shortest 'g')."""
+    negative, digits, point = _shortest(value, bits)
+    x = point - 1
+    return _format(negative, digits, point, "e" if (x < -4 or x >= 6) and digits != "0" else "f")
+
+
+def format_go_json_float(value: float) -> str:
+    """encoding/json's float64 form: 'f' in [1e-6, 1e21), else 'e' with e-09 -> e-9."""
+    negative, digits, point = _shortest(value)
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        text = _format(negative, digits, point, "e")
+        mant, _, exp = text.partition("e")
+        sign, num = exp[0], exp[1:].lstrip("0") or "0"
+        return f"{mant}e{sign}{num}" if sign == "-" else f"{mant}e{sign}{exp[1:]}"
+    return _format(negative, digits, point, "f")
 
 
 def _go_key_less(a: str, b: str) -> bool:
@@ -436,9 +455,11 @@ def _represent_dict(dumper: _Dumper, value: dict) -> MappingNode:
 def _represent_float(dumper: _Dumper, value: float) -> ScalarNode:
     if math.isinf(value) or math.isnan(value):
         raise EncodeError(f"cannot encode {value!r} as YAML for Kubernetes (JSON has no form)")
-    text = format_go_float(value)
-    # go-yaml writes the text untagged even where it reads back as an int ("100000")
-    return dumper.represent_scalar(resolve_plain(text)[0], text)
+    # Kubernetes prints YAML by way of JSON: encoding/json writes the float, go-yaml
+    # reads that text back (an integral float becomes an int) and writes what it read
+    tag, parsed = resolve_plain(format_go_json_float(value))
+    text = str(parsed) if tag == _INT else format_go_float(float(parsed))
+    return dumper.represent_scalar(tag, text)
 
 
 def _represent_bool(dumper: _Dumper, value: bool) -> ScalarNode:

@@ -11,10 +11,28 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import os
+
+from orjson import loads as _orjson_loads
+
+from .. import json_codec
+from .._gc import paused_gc
 from ..errors import DecodeError, EncodeError
-from . import pycodec
-from .plan import Plan, plan_for_kind, plan_for_message
+from . import pycodec, special
+from .plan import Plan, all_plans, c_spec, plan_for_kind, plan_for_message
 from .pycodec import MAGIC, envelope, parse_envelope
+
+try:
+    if os.environ.get("KCLIENT_PURE_PYTHON"):
+        raise ImportError("pure Python requested")
+    from . import _speedups
+except ImportError:  # not compiled here: the Python codec gives the same results
+    _speedups = None
+
+_c_loaded = False
+
+#: the implementation decoding runs on: "c" or "python"
+IMPLEMENTATION = "c" if _speedups is not None else "python"
 
 __all__ = [
     "MAGIC",
@@ -50,14 +68,60 @@ def _plan(api_version: str, kind: str, error: type[ValueError]) -> Plan:
 
 def _decode_embedded(raw: bytes, path: str) -> Any:
     """The object inside a RawExtension / FieldsV1: JSON text or an enveloped object."""
+    try:
+        return _orjson_loads(raw)  # the common case, once per managedFields entry
+    except ValueError:
+        pass
     if raw[:4] == MAGIC:
         return decode(raw)
-    from ..json_codec import loads
-
     try:
-        return loads(raw)
+        return json_codec.loads(raw)
     except DecodeError as exc:
         raise DecodeError(f"{path}: embedded object is not JSON: {exc}") from None
+
+
+def _error(message: str, offset: int) -> DecodeError:
+    return DecodeError(message, offset=offset)
+
+
+def _load_c() -> None:
+    global _c_loaded
+    from .schema import REGISTRY
+
+    plans = all_plans()
+    kinds = {(av, kind): plan.index for av, kind, plan in _registered_plans()}
+    any_version = {kind: plans[msg.full_name].index for kind, msg in REGISTRY._any_version.items()}
+    _speedups.compile(c_spec(), _error, _decode_embedded, special.format_duration,
+                      kinds, any_version, _UNTYPED)
+    _c_loaded = True
+
+
+def _registered_plans():
+    plans = all_plans()
+    from .schema import REGISTRY
+
+    for av, kind, msg in REGISTRY.kinds():
+        yield av, kind, plans[msg.full_name]
+
+
+def _decode_body(buf: bytes, plan: Plan, start: int, end: int, strict: bool) -> dict:
+    """Run ``plan`` over ``buf[start:end]`` in C when available, else in Python."""
+    with paused_gc(end - start):
+        if _speedups is not None:
+            if not _c_loaded:
+                _load_c()
+            try:
+                return _speedups.decode(plan.index, buf, start, end, strict)
+            except DecodeError:
+                raise
+            except (RecursionError, ValueError, OverflowError, IndexError) as exc:
+                raise DecodeError(f"protobuf: malformed message: {exc}") from None
+        try:
+            return pycodec.decode_message(pycodec._Reader(buf, strict, _decode_embedded), plan, start, end)
+        except DecodeError:
+            raise
+        except (RecursionError, IndexError, ValueError, OverflowError) as exc:
+            raise DecodeError(f"protobuf: malformed message: {exc}") from None
 
 
 def decode_raw(
@@ -65,8 +129,8 @@ def decode_raw(
 ) -> dict:
     """Decode a bare message (no envelope) of the given kind to its JSON-shaped dict."""
     plan = _plan(api_version, kind, DecodeError)
-    reader = pycodec._Reader(bytes(raw), strict, _decode_embedded)
-    body = pycodec.decode_message(reader, plan, 0, len(reader.buf))
+    buf = bytes(raw)
+    body = _decode_body(buf, plan, 0, len(buf), strict)
     return {"kind": kind, "apiVersion": api_version, **body}
 
 
@@ -88,20 +152,23 @@ def decode(
     typeMeta, as upstream's decoder takes a default group/version/kind: a WatchEvent
     envelope, for one, carries none.
     """
+    if _speedups is not None:
+        if not _c_loaded:
+            _load_c()
+        with paused_gc(len(data)):
+            try:
+                return _speedups.decode_object(data, strict, default_api_version, default_kind)
+            except DecodeError:
+                raise
+            except (RecursionError, ValueError, OverflowError, IndexError) as exc:
+                raise DecodeError(f"protobuf: malformed message: {exc}") from None
     buf = bytes(data)
-    try:
-        api_version, kind, start, end = parse_envelope(buf)
-        api_version = api_version or default_api_version or ""
-        kind = kind or default_kind or ""
-        if not kind:
-            raise DecodeError("protobuf: envelope has no kind (and no default was given)")
-        plan = _plan(api_version, kind, DecodeError)
-        reader = pycodec._Reader(buf, strict, _decode_embedded)
-        body = pycodec.decode_message(reader, plan, start, end)
-    except DecodeError:
-        raise
-    except (RecursionError, IndexError, ValueError, OverflowError) as exc:
-        raise DecodeError(f"protobuf: malformed message: {exc}") from None
+    api_version, kind, start, end = parse_envelope(buf)
+    api_version = api_version or default_api_version or ""
+    kind = kind or default_kind or ""
+    if not kind:
+        raise DecodeError("protobuf: envelope has no kind (and no default was given)")
+    body = _decode_body(buf, _plan(api_version, kind, DecodeError), start, end, strict)
     if kind in _UNTYPED:
         return body
     return {"kind": kind, "apiVersion": api_version, **body}
@@ -156,16 +223,32 @@ def encode_watch_event(event_type: str, obj: dict) -> bytes:
     return bytes(out)
 
 
+_watch_index = -1
+
+
+def _watch_event_index() -> int:
+    global _watch_index
+    if _watch_index < 0:
+        _watch_index = plan_for_message(WATCH_EVENT).index
+    return _watch_index
+
+
 def decode_watch_event(body: bytes | memoryview) -> dict:
     """A bare WatchEvent frame body to ``{"type": ..., "object": {...}}``."""
-    reader = pycodec._Reader(bytes(body), False, _decode_embedded)
-    try:
-        event = pycodec.decode_message(reader, plan_for_message(WATCH_EVENT), 0, len(reader.buf))
-    except (RecursionError, IndexError, ValueError, OverflowError) as exc:
-        if isinstance(exc, DecodeError):
+    if not body:
+        raise DecodeError("protobuf: empty watch event frame")
+    if _speedups is not None:  # the hot path of protobuf watches: one C call per event
+        if not _c_loaded:
+            _load_c()
+        try:
+            event = _speedups.decode(_watch_event_index(), body, 0, len(body), False)
+        except DecodeError:
             raise
-        raise DecodeError(f"protobuf: malformed watch event: {exc}") from None
-    if not isinstance(event.get("object"), dict) and event.get("type") != "BOOKMARK":
-        if event.get("object") is None:
-            raise DecodeError(f"protobuf: watch event {event.get('type')!r} has no object")
-    return {"type": event.get("type", ""), "object": event.get("object")}
+        except (RecursionError, ValueError, OverflowError, IndexError) as exc:
+            raise DecodeError(f"protobuf: malformed watch event: {exc}") from None
+    else:
+        buf = bytes(body)
+        event = _decode_body(buf, plan_for_message(WATCH_EVENT), 0, len(buf), False)
+    if event.get("object") is None:  # WatchEvent's plan always yields type and object
+        raise DecodeError(f"protobuf: watch event {event.get('type')!r} has no object")
+    return event

@@ -85,7 +85,9 @@ class FieldPlan:
 
 
 class Plan:
-    __slots__ = ("message", "name", "by_number", "ordered", "known", "defaults", "is_slice")
+    __slots__ = (
+        "message", "name", "by_number", "ordered", "known", "defaults", "is_slice", "index",
+    )
 
     def __init__(self, message: Message) -> None:
         self.message = message
@@ -95,6 +97,7 @@ class Plan:
         self.by_number = {fp.number: fp for fp in self.ordered}
         self.known: frozenset[str] = frozenset()
         self.defaults: list[FieldPlan] = []
+        self.index = -1  # position in the table handed to the C accelerator
 
     def __repr__(self) -> str:
         return f"<Plan {self.name}>"
@@ -126,9 +129,27 @@ def _build() -> None:
         for fp, f in zip(plan.ordered, plan.message.fields):
             if f.message is not None:
                 fp.sub = _plans[f.message.full_name]
-    for plan in _plans.values():
+    for i, plan in enumerate(_plans.values()):
+        plan.index = i
         plan.known = frozenset(_json_names(plan))
         plan.defaults = [fp for fp in plan.ordered if fp.absent != ABSENT_OMIT]
+
+
+def c_spec() -> list[tuple]:
+    """The plans as the C accelerator's compile() takes them, in index order."""
+    out = []
+    for plan in all_plans().values():
+        fields = [
+            (
+                fp.number, fp.name, fp.kind, fp.wire_type, fp.repeated, fp.is_map,
+                fp.packable, fp.inline, fp.omit_zero, fp.omitzero_struct, fp.absent,
+                fp.sub.index if fp.sub is not None else -1,
+                fp.zero, fp.path,
+            )
+            for fp in plan.ordered
+        ]
+        out.append((plan.name, plan.is_slice, fields))
+    return out
 
 
 def _json_names(plan: Plan) -> set[str]:

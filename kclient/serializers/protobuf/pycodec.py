@@ -127,6 +127,8 @@ def _read_value(r: _Reader, fp: FieldPlan, kind: int, pos: int, end: int, depth:
 
 def _read_special(r: _Reader, fp: FieldPlan, kind: int, pos: int, end: int) -> Any:
     buf = r.buf
+    if pos == end and (kind == TIME or kind == MICROTIME):
+        return None  # an empty message is the zero time; 08 00 10 00 is the epoch
     a = b = 0
     s = ""
     raw: bytes | None = None

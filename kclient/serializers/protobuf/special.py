@@ -1,7 +1,8 @@
 """JSON forms of the Kubernetes types whose wire message is not their JSON shape.
 
 * ``metav1.Time``: RFC 3339 at second precision in UTC (``2008-01-01T01:01:01Z``);
-  the zero time is JSON ``null``. On the wire ``{1: seconds, 2: nanos}``, nanos always 0.
+  the zero time is JSON ``null``. On the wire ``{1: seconds, 2: nanos}``, nanos always 0;
+  the zero time is an empty message (``{seconds: 0}`` written out is the epoch).
 * ``metav1.MicroTime``: RFC 3339 with exactly six fraction digits, in UTC.
 * ``metav1.Duration``: Go's ``time.Duration.String()`` (``1h2m3.5s``, ``0s``, ``1.5µs``);
   on the wire nanoseconds.
@@ -22,10 +23,8 @@ from ..errors import DecodeError, EncodeError
 _EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
 
 
-def format_time(seconds: int) -> str | None:
-    """metav1.Time's JSON form of a Unix time in seconds (None for the zero time)."""
-    if seconds == 0:
-        return None
+def format_time(seconds: int) -> str:
+    """metav1.Time's JSON form of a Unix time in seconds."""
     try:
         t = time.gmtime(seconds)
     except (OverflowError, OSError, ValueError):
@@ -35,12 +34,8 @@ def format_time(seconds: int) -> str | None:
     return "%04d-%02d-%02dT%02d:%02d:%02dZ" % t[:6]
 
 
-def format_micro_time(seconds: int, nanos: int) -> str | None:
-    if seconds == 0 and nanos == 0:
-        return None
-    base = format_time(seconds) if seconds else "1970-01-01T00:00:00Z"
-    assert base is not None
-    return f"{base[:-1]}.{nanos // 1000:06d}Z"
+def format_micro_time(seconds: int, nanos: int) -> str:
+    return f"{format_time(seconds)[:-1]}.{nanos // 1000:06d}Z"
 
 
 _RFC3339 = re.compile(
