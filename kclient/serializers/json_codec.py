@@ -10,7 +10,9 @@ costs one orjson call.
 
 from __future__ import annotations
 
+import codecs
 import json as _stdjson
+import math
 import re
 from typing import Any
 
@@ -61,15 +63,23 @@ def _int64_or_float(value: Any) -> Any:
     return value
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _go_replace(exc: UnicodeError) -> tuple[str, int]:
+    """Go's rule for invalid UTF-8: one U+FFFD per bad byte, then resynchronize."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "\ufffd", exc.start + 1
+
+
+codecs.register_error("kclient-go-replace", _go_replace)
+
+
 def _fix_surrogates(value: Any) -> Any:
+    """Lone surrogate escapes (which Python keeps) become U+FFFD, as Go decodes them."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-            return value
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace(
-                "\ufffd\ufffd\ufffd", "\ufffd"
-            )
+        return _LONE_SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {_fix_surrogates(k): _fix_surrogates(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -84,7 +94,7 @@ def _int_or_float(text: str) -> int | float:
 
 def _loads_lenient(data: Any, original: orjson.JSONDecodeError) -> Any:
     """Go's behaviour for input orjson rejects: U+FFFD for bad UTF-8 and lone surrogates."""
-    text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8", "kclient-go-replace")
     try:
         value = _stdjson.loads(text, parse_int=_int_or_float)
     except (ValueError, RecursionError):
@@ -93,8 +103,24 @@ def _loads_lenient(data: Any, original: orjson.JSONDecodeError) -> Any:
 
 
 def dumps(obj: Any, *, pretty: bool = False) -> bytes:
-    """Serialize to compact (or two-space indented) JSON bytes."""
+    """Serialize to compact (or two-space indented) JSON bytes.
+
+    NaN and infinities are an EncodeError, as in Go (orjson would write null).
+    """
     try:
-        return orjson.dumps(obj, option=orjson.OPT_INDENT_2 if pretty else 0)
+        out = orjson.dumps(obj, option=orjson.OPT_INDENT_2 if pretty else 0)
     except (TypeError, orjson.JSONEncodeError) as exc:
         raise EncodeError(f"cannot encode as JSON: {exc}") from None
+    if b"null" in out and _has_non_finite(obj):  # the only way such a float shows up
+        raise EncodeError("cannot encode as JSON: NaN and infinities have no JSON form")
+    return out
+
+
+def _has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_non_finite(v) for v in value)
+    return False

@@ -114,7 +114,7 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         if special is not None:
             return _FLOAT, special
         if first == ".":
-            if _YAML_STYLE_FLOAT.match(text):
+            if _YAML_STYLE_FLOAT.match(text) and not math.isinf(float(text)):
                 return _FLOAT, float(text)
             return _STR, text
         if _TIMESTAMP.match(text):
@@ -124,7 +124,9 @@ def resolve_plain(text: str) -> tuple[str, Any]:
         if n is not None:
             return _INT, n
         if _YAML_STYLE_FLOAT.match(plain):
-            return _FLOAT, float(plain)
+            value = float(plain)
+            if not math.isinf(value):  # Go's ParseFloat fails on overflow: a string
+                return _FLOAT, value
     return _STR, text
 
 
@@ -136,8 +138,10 @@ def _key_string(key: Any, node: Any) -> str:
     if isinstance(key, int):
         return str(key)
     if isinstance(key, float):
-        if math.isinf(key) or math.isnan(key):
-            return {math.inf: "+Inf", -math.inf: "-Inf"}.get(key, "NaN")
+        if math.isnan(key):
+            return ".nan"
+        if math.isinf(key):
+            return ".inf" if key > 0 else "-.inf"
         return format_go_float(key, bits=32)
     mark = getattr(node, "start_mark", None)
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -192,10 +196,30 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_yaml_map(self, node):
         data: dict[str, Any] = {}
         yield data
-        self.flatten_mapping(node)
+        self._fill_map(node, data)
+
+    def _fill_map(self, node, data: dict) -> None:
+        """Pairs in document order; a ``<<`` merge writes its keys where it stands, so
+        later keys override it and it overrides earlier ones (go-yaml v2's order)."""
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._merge(value_node, data)
+                continue
             key = self.construct_object(key_node, deep=True)
             data[_key_string(key, key_node)] = self.construct_object(value_node, deep=True)
+
+    def _merge(self, node, data: dict) -> None:
+        if isinstance(node, MappingNode):
+            self._fill_map(node, data)
+        elif isinstance(node, SequenceNode):
+            for item in reversed(node.value):  # earlier mappings take precedence
+                if not isinstance(item, MappingNode):
+                    raise DecodeError("invalid YAML: map merge requires a map or a sequence of maps"
+                                      f" at line {item.start_mark.line + 1}")
+                self._fill_map(item, data)
+        else:
+            raise DecodeError("invalid YAML: map merge requires a map or a sequence of maps"
+                              f" at line {node.start_mark.line + 1}")
 
     def construct_yaml_set(self, node):
         data: dict[str, Any] = {}
@@ -214,11 +238,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         raise DecodeError(f"invalid YAML: unsupported node {node.tag}")
 
     def _plain_map(self, node):
-        self.flatten_mapping(node)
-        return {
-            _key_string(self.construct_object(k, deep=True), k): self.construct_object(v, deep=True)
-            for k, v in node.value
-        }
+        data: dict[str, Any] = {}
+        self._fill_map(node, data)
+        return data
 
 
 for _tag, _fn in {
@@ -286,8 +308,31 @@ def _problem(exc: yaml.YAMLError) -> str:
     return getattr(exc, "problem", None) or str(exc).splitlines()[0]
 
 
+#: deepest flow nesting accepted; deeper input is refused before it reaches the parser,
+#: whose composer recurses in C and would exhaust the stack long before Python notices
+MAX_FLOW_DEPTH = 1000
+_FLOW = re.compile(rb"[\[\]{}]")
+
+
+def _check_flow_depth(data: bytes | str) -> None:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    for m in _FLOW.finditer(raw):
+        if m.group() in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                raise DecodeError(
+                    f"invalid YAML: nesting deeper than {MAX_FLOW_DEPTH} levels", offset=m.start()
+                )
+        elif depth:
+            depth -= 1
+
+
 def load_all(data: bytes | str) -> Iterator[Any]:
     """Yield the JSON-equivalent value of each YAML document (empty ones included)."""
+    _check_flow_depth(data)
     try:
         for doc in yaml.load_all(data, Loader=_Loader):
             yield _to_json_values(doc, {}, [ALIAS_EXPANSION_LIMIT])
@@ -378,7 +423,7 @@ def _go_key_less(a: str, b: str) -> bool:
     for i in range(min(len(a), len(b))):
         ca, cb = a[i], b[i]
         if ca == cb:
-            digits = ca.isdigit()
+            digits = ca.isdecimal()
             continue
         al, bl = ca.isalpha(), cb.isalpha()
         if al and bl:
@@ -388,18 +433,18 @@ def _go_key_less(a: str, b: str) -> bool:
         an = bn = 0
         if ca == "0" or cb == "0":
             j = i - 1
-            while j >= 0 and a[j].isdigit():
+            while j >= 0 and a[j].isdecimal():
                 if a[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = an * 10 + int(a[ai])
+        while ai < len(a) and a[ai].isdecimal():
+            an = an * 10 + ord(a[ai]) - 48  # Go subtracts '0' from the rune
             ai += 1
         bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = bn * 10 + int(b[bi])
+        while bi < len(b) and b[bi].isdecimal():
+            bn = bn * 10 + ord(b[bi]) - 48
             bi += 1
         if an != bn:
             return an < bn
@@ -445,10 +490,10 @@ def _represent_str(dumper: _Dumper, value: str) -> ScalarNode:
 
 
 def _represent_dict(dumper: _Dumper, value: dict) -> MappingNode:
-    try:
-        keys = sorted_keys(value)
-    except TypeError:
-        raise EncodeError("cannot encode as YAML: mapping keys must be strings") from None
+    for k in value:
+        if not isinstance(k, str):
+            raise EncodeError(f"cannot encode as YAML: mapping key {k!r} is not a string")
+    keys = sorted_keys(value)
     return dumper.represent_mapping("tag:yaml.org,2002:map", [(k, value[k]) for k in keys])
 
 
@@ -480,7 +525,7 @@ _Dumper.add_representer(type(None), _represent_none)
 def dumps(obj: Any) -> bytes:
     """Block-style YAML as kubectl prints it (UTF-8, trailing newline)."""
     try:
-        return yaml.dump(
+        out = yaml.dump(
             obj,
             Dumper=_Dumper,
             default_flow_style=False,
@@ -494,3 +539,8 @@ def dumps(obj: Any) -> bytes:
         raise
     except (yaml.YAMLError, TypeError, ValueError, RecursionError) as exc:
         raise EncodeError(f"cannot encode as YAML: {exc}") from None
+    # libyaml ends an open-ended document (a kept trailing newline) with "...";
+    # go-yaml's encoder does not
+    if out.endswith(b"\n...\n"):
+        out = out[:-4]
+    return out

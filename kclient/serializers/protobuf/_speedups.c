@@ -810,10 +810,9 @@ static PyObject *decode_enveloped(Ctx *c, Py_ssize_t pos, Py_ssize_t end, int de
         fail("protobuf: envelope has no kind (and no default was given)", pos);
         goto done;
     }
-    if (av == Py_None) {
-        Py_SETREF(av, PyUnicode_FromStringAndSize("", 0));
-        if (av == NULL)
-            goto done;
+    if (av == Py_None || (PyUnicode_Check(av) && PyUnicode_GET_LENGTH(av) == 0)) {
+        fail("protobuf: object has no apiVersion", pos);
+        goto done;
     }
     key = PyTuple_Pack(2, av, kind);
     if (key == NULL)

@@ -11,11 +11,13 @@ set, repeated fields unpacked, map entries sorted by key with both key and value
 
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any
 
 import orjson
 
+from ...quantity import Quantity, QuantityError
 from ..errors import DecodeError, EncodeError
 from . import special
 from .plan import (
@@ -397,10 +399,14 @@ def _encode_special(kind: int, value: Any, path: str) -> bytes:
         out.append(0x10)
         _put_varint(out, nanos)
     elif kind == QUANTITY:
+        if value is None:  # JSON null leaves Go's Quantity at zero
+            value = "0"
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise EncodeError(f"{path}: expected a quantity string, got {value!r}")
-        _put_bytes(out, b"\x0a", str(value).encode())
+        _put_bytes(out, b"\x0a", _wire_quantity(value, path).encode())
     elif kind == INTORSTR:
+        if value is None:  # JSON null leaves Go's IntOrString at int 0
+            value = 0
         if isinstance(value, str):
             out += b"\x08\x01\x10\x00"
             _put_bytes(out, b"\x1a", value.encode("utf-8"))
@@ -421,6 +427,19 @@ def _encode_special(kind: int, value: Any, path: str) -> bytes:
             raise EncodeError(f"{path}: cannot encode embedded object: {exc}") from None
         _put_bytes(out, b"\x0a", raw)
     return bytes(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity_string(value: str | int | float) -> str:
+    return str(Quantity.parse(value))
+
+
+def _wire_quantity(value: str | int | float, path: str) -> str:
+    """The string upstream writes for a quantity: its String() after parsing."""
+    try:
+        return _quantity_string(value)
+    except QuantityError as exc:
+        raise EncodeError(f"{path}: {exc}") from None
 
 
 def encode_message(plan: Plan, obj: dict, path: str = "", strict: bool = True) -> bytes:

@@ -106,7 +106,9 @@ def parse_duration(value: str, field: str) -> int:
         raise EncodeError(f"{field}: expected a duration string such as '1m30s', got {value!r}")
     text = value
     sign = 1
-    if text[:1] in "+-":
+    if not text:
+        raise EncodeError(f"{field}: invalid duration {value!r}")
+    if text[0] in "+-":
         sign = -1 if text[0] == "-" else 1
         text = text[1:]
     if text == "0":
