@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from kclient.labels import (
+from kclient.fields import (
     FieldSelector,
     FieldSelectorError,
+    convert_field_label,
+    convert_field_selector,
+    object_fields,
+    parse_field_selector,
+    pod_fields,
+    supported_field_labels,
+)
+from kclient.labels import (
     Requirement,
     Selector,
     SelectorError,
-    convert_field_label,
-    convert_field_selector,
     new_requirement,
-    object_fields,
-    parse_field_selector,
     parse_selector,
-    pod_fields,
     selector_from_label_selector,
     selector_from_set,
-    supported_field_labels,
     validated_selector_from_set,
 )
 

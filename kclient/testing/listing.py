@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from kclient import fields as kfields
 from kclient import labels as klabels
 
 from . import errors
@@ -60,11 +61,11 @@ class Predicate:
         self.fields = None
         if field_selector:
             try:
-                self.fields = klabels.parse_field_selector(field_selector)
+                self.fields = kfields.parse_field_selector(field_selector)
             except ValueError as exc:
                 raise errors.bad_request(f"invalid field selector: {exc}") from None
             if not res.is_custom:
-                supported = klabels.supported_field_labels(res.resource)
+                supported = kfields.supported_field_labels(res.resource)
                 for fld, _, _ in self.fields.requirements:
                     if fld not in supported:
                         raise errors.bad_request(
@@ -83,7 +84,7 @@ class Predicate:
     def object_fields(self, obj: dict[str, Any]) -> dict[str, str]:
         if self.resource and self.fields is not None:
             try:
-                return klabels.object_fields(self.resource, obj)
+                return kfields.object_fields(self.resource, obj)
             except (KeyError, ValueError):
                 pass
         md = obj.get("metadata") or {}
