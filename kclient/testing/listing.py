@@ -65,11 +65,13 @@ class Predicate:
             except ValueError as exc:
                 raise errors.bad_request(f"invalid field selector: {exc}") from None
             if not res.is_custom:
-                supported = kfields.supported_field_labels(res.resource)
-                for fld, _, _ in self.fields.requirements:
-                    if fld not in supported:
-                        raise errors.bad_request(
-                            f'field label not supported: {fld}')
+                # upstream's per-group field label conversion: its exact messages,
+                # and aliases such as pods' spec.host for spec.nodeName
+                try:
+                    self.fields = kfields.convert_field_selector(res.resource, self.fields,
+                                                                 res.group)
+                except ValueError as exc:
+                    raise errors.bad_request(str(exc)) from None
             else:
                 for fld, _, _ in self.fields.requirements:
                     if fld not in ("metadata.name", "metadata.namespace"):
