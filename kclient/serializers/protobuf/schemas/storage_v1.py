@@ -26,10 +26,12 @@ pkg.message("CSIDriverSpec", """
     8  seLinuxMount                        *bool
     9  nodeAllocatableUpdatePeriodSeconds  *int64
     10 serviceAccountTokenInSecrets        *bool
+    11 preventPodSchedulingIfMissing       *bool
 """)
 pkg.message("CSINode", """
     1 metadata  meta.ObjectMeta
     2 spec      CSINodeSpec keep
+    3 status    *CSINodeStatus
 """)
 pkg.message("CSINodeDriver", """
     1 name          string keep
@@ -39,6 +41,12 @@ pkg.message("CSINodeDriver", """
 """)
 pkg.message("CSINodeSpec", """
     1 drivers  []CSINodeDriver keep
+""")
+# NOTE: the Go shapes of CSINodeStatus, StorageHealth and StorageHealthCondition
+# (pointer or value, omitempty or not) follow generated.proto's +optional/+required
+# comments; only the field numbers and proto types are certain.
+pkg.message("CSINodeStatus", """
+    1 storageHealth  []StorageHealth
 """)
 pkg.message("CSIStorageCapacity", """
     1 metadata           meta.ObjectMeta
@@ -56,6 +64,18 @@ pkg.message("StorageClass", """
     6 allowVolumeExpansion  *bool
     7 volumeBindingMode     *string
     8 allowedTopologies     []core.TopologySelectorTerm
+""")
+pkg.message("StorageHealth", """
+    1 name              string keep
+    2 healthConditions  []StorageHealthCondition
+""")
+pkg.message("StorageHealthCondition", """
+    1 status              string keep
+    2 reason              string keep
+    3 message             string
+    4 accessMode          *string
+    5 volumeMode          *string
+    6 lastTransitionTime  Time
 """)
 pkg.message("TokenRequest", """
     1 audience           string keep
