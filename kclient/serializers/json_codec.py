@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import json as _stdjson
+import os
 import math
 import re
 from typing import Any
@@ -37,15 +38,45 @@ def loads(data: bytes | bytearray | memoryview | str) -> Any:
         raise DecodeError(f"invalid JSON: {exc.msg}", offset=exc.pos) from None
     except RecursionError:
         raise DecodeError("invalid JSON: nesting too deep") from None
-    if _MAYBE_BEYOND_INT64.search(data if not isinstance(data, str) else data.encode()):
+    if _may_exceed_int64(data if not isinstance(data, str) else data.encode()):
         value = _int64_or_float(value)
     return value
 
 
 # orjson keeps integers up to 2**64-1 exact; Go reads anything past int64 as float64.
-# Such a number has 19 or 20 digits: look for one (a cheap scan of the bytes) before
-# walking the result.
-_MAYBE_BEYOND_INT64 = re.compile(rb"[:\[,]\s*-?[0-9]{19,20}\s*[,}\]]")
+# Such a number is a run of 19 or 20 digits standing as a JSON number (after ":", ","
+# or "[", before a delimiter). A plain digit-run search runs at memory speed; only its
+# rare hits (digests, long IDs) have their context checked.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))  # digit -> "0"
+_RUN19 = b"0" * 19
+_BEFORE = frozenset(b":,[")
+_AFTER = frozenset(b",}] \t\r\n")
+_SPACE = frozenset(b" \t\r\n")
+
+
+def _may_exceed_int64_py(data: bytes | bytearray | memoryview) -> bool:
+    if len(data) < 19:
+        return False
+    marks = bytes(data).translate(_DIGITS_ONLY)
+    pos = marks.find(_RUN19)
+    while pos >= 0:
+        start = end = pos
+        end = pos + 19
+        while end < len(marks) and marks[end] == 0x30:
+            end += 1
+        pos = marks.find(_RUN19, end)
+        if end - start > 20:
+            continue  # orjson already reads 21+ digits as a float, as Go does
+        if end < len(data) and data[end] not in _AFTER:
+            continue
+        i = start - 1
+        if i >= 0 and data[i] == 0x2D:  # '-'
+            i -= 1
+        while i >= 0 and data[i] in _SPACE:
+            i -= 1
+        if i >= 0 and data[i] in _BEFORE:
+            return True
+    return False
 
 
 def _int64_or_float(value: Any) -> Any:
@@ -124,3 +155,11 @@ def _has_non_finite(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_has_non_finite(v) for v in value)
     return False
+
+
+try:
+    if os.environ.get("KCLIENT_PURE_PYTHON"):
+        raise ImportError("pure Python requested")
+    from .protobuf._speedups import may_exceed_int64 as _may_exceed_int64
+except ImportError:
+    _may_exceed_int64 = _may_exceed_int64_py

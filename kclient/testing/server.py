@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -48,6 +48,10 @@ DEFAULT_MAX_BODY = 3 * 1024 * 1024
 BOOTSTRAP_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 SYSTEM_PRIORITY_CLASSES = (("system-node-critical", 2000001000),
                            ("system-cluster-critical", 2000000000))
+
+
+if TYPE_CHECKING:
+    from kclient.rest import Config
 
 
 class APIServer:
@@ -79,9 +83,18 @@ class APIServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def config(self) -> dict[str, Any]:
-        """Connection settings for kclient's REST client."""
-        return {"host": self.url}
+    def config(self, **overrides: Any) -> "Config":
+        """A kclient.rest.Config for this server.
+
+        Client-side rate limiting is off by default (``qps=None``): the server is on
+        loopback and test suites create many objects. ``overrides`` set any other
+        Config field (``qps=5``, ``content_type=...``).
+        """
+        from kclient.rest import Config
+
+        settings: dict[str, Any] = {"host": self.url, "qps": None}
+        settings.update(overrides)
+        return Config(**settings)
 
     async def __aenter__(self) -> "APIServer":
         await self.start()

@@ -989,7 +989,43 @@ static PyObject *py_decode_object(PyObject *self, PyObject *args)
     return r;
 }
 
+/* may_exceed_int64(buffer) -> bool: does the JSON text hold a number of 19 or 20
+ * digits (after ':', ',' or '[', before a delimiter)? Such a number may lie past int64,
+ * where Go reads a float64; the caller then checks the parsed values. */
+static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const uint8_t *b = view.buf;
+    Py_ssize_t n = view.len, run = 0;
+    int found = 0;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (i < n && b[i] >= '0' && b[i] <= '9') {
+            run++;
+            continue;
+        }
+        if (run >= 19 && run <= 20) {
+            Py_ssize_t j = i - run - 1;
+            if (j >= 0 && b[j] == '-')
+                j--;
+            while (j >= 0 && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r' || b[j] == '\n'))
+                j--;
+            int after_ok = i == n || b[i] == ',' || b[i] == '}' || b[i] == ']' || b[i] == ' ' ||
+                           b[i] == '\t' || b[i] == '\r' || b[i] == '\n';
+            if (after_ok && j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '[')) {
+                found = 1;
+                break;
+            }
+        }
+        run = 0;
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(found);
+}
+
 static PyMethodDef methods[] = {
+    {"may_exceed_int64", py_may_exceed_int64, METH_O, "Look for JSON numbers of 19-20 digits."},
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
