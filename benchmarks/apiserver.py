@@ -13,42 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import threading
 import time
 from typing import Any
 
 import aiohttp
 
 from kclient import serializers as ser
-from kclient.testing import APIServer
+from kclient.testing import APIServer, ServerThread
 from kclient.testing.listing import Predicate, plan_list
 from kclient.testing.negotiation import Target
 from kclient.testing.responses import list_response
 
 JSON, PB = ser.JSON, ser.PROTOBUF
 PODS = "/api/v1/namespaces/default/pods"
-
-
-class ServerThread:
-    """An APIServer on a loop of its own thread."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.server = APIServer(watch_history=100_000)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        self.call(self.server.start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.call(self.server.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def call(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
 
 def pod(i: int) -> dict[str, Any]:
@@ -152,7 +129,7 @@ async def fan_out(st: ServerThread, session: aiohttp.ClientSession, watchers: in
 
 
 async def main(args: argparse.Namespace) -> None:
-    with ServerThread() as st:
+    with ServerThread(watch_history=100_000) as st:
         url = st.server.url
         connector = aiohttp.TCPConnector(limit=64)
         async with aiohttp.ClientSession(connector=connector) as session:

@@ -27,7 +27,6 @@ import os
 import random
 import statistics
 import sys
-import threading
 import time
 from typing import Any, Awaitable, Callable
 
@@ -38,29 +37,7 @@ from podgen import realistic_pod  # noqa: E402
 
 from kclient import serializers as ser  # noqa: E402
 from kclient.rest import RESTClient  # noqa: E402
-from kclient.testing import APIServer  # noqa: E402
-
-
-class ServerThread:
-    """An APIServer on the event loop of its own thread."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.server = APIServer(watch_history=100)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        self.call(self.server.start())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.call(self.server.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def call(self, coro: Awaitable[Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()  # type: ignore
+from kclient.testing import APIServer, ServerThread  # noqa: E402
 
 
 async def populate(server: APIServer, n: int) -> list[tuple[str, str]]:
@@ -198,7 +175,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    with ServerThread() as st:
+    with ServerThread(watch_history=100) as st:
         start = time.perf_counter()
         keys = st.call(populate(st.server, args.pods))
         print(f"{args.pods} realistic pods created in-process in "

@@ -6,7 +6,9 @@ and fault injection.
 * :class:`SimulatedNodes`: nodes that register, heartbeat and run the pods bound to
   them, in the spirit of kwok;
 * :class:`FaultInjector`: deterministic, seeded misbehaviour (429, 500, 503, latency,
-  cut responses, dropped watches, forced 410s).
+  cut responses, dropped watches, forced 410s);
+* :class:`ServerThread`: the server on an event loop of its own thread, for code that
+  is not async.
 
 ``python -m kclient serve`` runs the server standalone (see :mod:`.cli`).
 """
@@ -15,5 +17,6 @@ from .errors import APIError
 from .faults import FaultInjector
 from .nodes import SimulatedNodes
 from .server import APIServer
+from .thread import ServerThread
 
-__all__ = ["APIError", "APIServer", "FaultInjector", "SimulatedNodes"]
+__all__ = ["APIError", "APIServer", "FaultInjector", "ServerThread", "SimulatedNodes"]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kclient import serializers as ser
+from kclient.serializers import parse_media_type
 
 from . import errors
 
@@ -50,16 +51,6 @@ class Target:
     pretty: bool = False
 
 
-def parse_media_range(text: str) -> tuple[str, dict[str, str]]:
-    main, *params = text.split(";")
-    out: dict[str, str] = {}
-    for p in params:
-        k, sep, v = p.partition("=")
-        if sep:
-            out[k.strip().lower()] = v.strip().strip('"')
-    return main.strip().lower(), out
-
-
 def parse_accept(header: str | None) -> list[tuple[str, dict[str, str]]]:
     """Media ranges of an Accept header, best first (stable among equal weights)."""
     if not header or not header.strip():
@@ -68,7 +59,7 @@ def parse_accept(header: str | None) -> list[tuple[str, dict[str, str]]]:
     for i, part in enumerate(header.split(",")):
         if not part.strip():
             continue
-        media, params = parse_media_range(part)
+        media, params = parse_media_type(part)
         try:
             q = float(params.pop("q", "1"))
         except ValueError:
@@ -132,7 +123,7 @@ def negotiate(accept: str | None, *, protobuf: bool, watch: bool = False,
 def request_media_type(content_type: str | None) -> str:
     if not content_type or not content_type.strip():
         return JSON
-    return parse_media_range(content_type)[0]
+    return parse_media_type(content_type)[0]
 
 
 def decode_body(body: bytes, content_type: str | None, *, protobuf: bool,
