@@ -4,6 +4,10 @@ The curated public API. Codecs are importable without the network stack; the oth
 parts load when first used::
 
     from kclient import decode, encode, StreamDecoder           # codecs
+    from kclient.rest import RESTClient, Config                 # the REST client
+    from kclient.informers import SharedInformerFactory         # shared informers
+    from kclient.workqueue import RateLimitingQueue             # work queues
+    from kclient.controller import Controller                   # the reconcile loop
     from kclient.testing import APIServer                       # embedded API server
 """
 
