@@ -258,11 +258,13 @@ for _tag, _fn in {
     _Loader.yaml_constructors[_tag] = _fn
 
 
-def _to_json_values(value: Any, seen: dict[int, int], budget: list[int]) -> Any:
+def _to_json_values(value: Any, seen: set[int], budget: list[int], copied: bool = False) -> Any:
     """Normalize numbers the JSON round trip changes; copy aliased containers.
 
-    ``seen`` counts how often each container object was reached: a second visit means
-    a YAML alias, which must become an independent copy.
+    ``seen`` holds every container reached so far: reaching one again means a YAML
+    alias, which becomes an independent copy. Only what alias expansion copies is
+    charged to ``budget``, so a large document without aliases costs nothing and an
+    alias bomb stops after ``ALIAS_EXPANSION_LIMIT`` copied nodes.
     """
     if isinstance(value, float):
         if math.isinf(value) or math.isnan(value):
@@ -272,28 +274,20 @@ def _to_json_values(value: Any, seen: dict[int, int], budget: list[int]) -> Any:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value <= _INT64_MAX else float(value)
-    if isinstance(value, dict):
+    if not isinstance(value, (dict, list)):
+        return value
+    if id(value) in seen:
+        value = copy.deepcopy(value)
+        copied = True
+    seen.add(id(value))
+    if copied:
         budget[0] -= len(value)
         if budget[0] < 0:
             raise DecodeError("invalid YAML: document contains excessive aliasing")
-        if id(value) in seen:
-            value = copy.deepcopy(value)
-        seen[id(value)] = 1
-        for k, v in value.items():
-            if isinstance(v, (dict, list, float)) or (isinstance(v, int) and v > _INT64_MAX):
-                value[k] = _to_json_values(v, seen, budget)
-        return value
-    if isinstance(value, list):
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            raise DecodeError("invalid YAML: document contains excessive aliasing")
-        if id(value) in seen:
-            value = copy.deepcopy(value)
-        seen[id(value)] = 1
-        for i, v in enumerate(value):
-            if isinstance(v, (dict, list, float)) or (isinstance(v, int) and v > _INT64_MAX):
-                value[i] = _to_json_values(v, seen, budget)
-        return value
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for k, v in items:
+        if isinstance(v, (dict, list, float)) or (isinstance(v, int) and v > _INT64_MAX):
+            value[k] = _to_json_values(v, seen, budget, copied)
     return value
 
 
@@ -335,7 +329,7 @@ def load_all(data: bytes | str) -> Iterator[Any]:
     _check_flow_depth(data)
     try:
         for doc in yaml.load_all(data, Loader=_Loader):
-            yield _to_json_values(doc, {}, [ALIAS_EXPANSION_LIMIT])
+            yield _to_json_values(doc, set(), [ALIAS_EXPANSION_LIMIT])
     except DecodeError:
         raise
     except yaml.YAMLError as exc:

@@ -742,3 +742,14 @@ def test_decode_of_encode_round_trips(obj):
 @given(st.dictionaries(TRICKY, TRICKY | st.lists(TRICKY, max_size=3), min_size=1, max_size=8))
 def test_round_trip_of_strings_that_need_quoting(obj):
     assert decode(encode(obj, YAML), YAML) == obj
+
+
+def test_large_documents_without_aliases_are_not_charged_to_the_alias_budget(monkeypatch):
+    from kclient.serializers import yaml_codec
+
+    monkeypatch.setattr(yaml_codec, "ALIAS_EXPANSION_LIMIT", 100)
+    big = {"items": [{"name": f"n{i}", "values": list(range(5))} for i in range(500)]}
+    assert decode(encode(big, YAML), YAML) == big  # 3,000+ nodes, no alias: fine
+    bomb = b"a: &a [x, x, x, x, x, x, x, x, x, x]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    with pytest.raises(DecodeError, match="excessive aliasing"):
+        decode(bomb, YAML)
