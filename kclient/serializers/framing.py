@@ -1,20 +1,29 @@
 """Sans-IO framers: split a byte stream into frames, whatever its chunking.
 
 Each framer is fed chunks and returns the frames completed so far; ``close()`` returns
-what the end of the stream completes, or raises if a partial frame is left. Frames are
-``bytes``; decoding them is the stream decoder's job. Every framer enforces a maximum
-frame size, so a hostile or broken stream cannot make it buffer without bound.
+what the end of the stream completes, or raises if a partial frame is left. Every framer
+enforces a maximum frame size, so a hostile or broken stream cannot make it buffer
+without bound.
+
+Watch streams are the hot path, so the JSON and length-delimited framers work on the
+fed chunk in place: a frame lying wholly inside the chunk is read through a view of it,
+and only the bytes of a frame that straddles chunks are copied into a buffer. (A chunk
+given as a ``bytearray`` or ``memoryview`` is copied once first, so that the caller
+reusing its buffer cannot change frames already handed out.)
 
 * ``JSONFramer``: top-level JSON objects separated by any whitespace (Go's
   ``json.Decoder`` rule, which is what upstream's JSON framer is), newline-delimited or
   concatenated or pretty-printed. It returns parsed values, not bytes: a server writes
   one compact value per line, so each complete line is parsed as a whole first (one
   orjson call, no scan); only lines that are not exactly one value are scanned
-  structurally to find where the value ends.
+  structurally to find where the value ends. Numbers follow Go's rule (past int64 is a
+  float64) on every path.
 * ``YAMLFramer``: documents split as upstream's YAML framer splits them: a separator is
   ``\\n---`` plus the rest of that line; ``---`` at the very start stays in the first
   document; the final unterminated chunk is a document at the end of the stream.
-* ``LengthDelimitedFramer``: 4-byte big-endian length, then that many bytes.
+* ``LengthDelimitedFramer``: 4-byte big-endian length, then that many bytes; frames are
+  ``memoryview``s. ``feed_into`` frames and decodes in one pass, handing whole runs of
+  frames to a batch decoder (the protobuf watch loop in C).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import re
 import orjson
 
 from .errors import DecodeError
+from .json_codec import _may_exceed_int64, go_integers
 
 DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024  # client-go's streaming decoder limit
 
@@ -53,37 +63,105 @@ def _too_large(size: int, limit: int, what: str, frame: int, offset: int) -> Dec
                        frame=frame, offset=offset)
 
 
+def _immutable(chunk: bytes | bytearray | memoryview) -> memoryview:
+    """A view of the chunk that later changes by the caller cannot reach: frames may
+    be views into it."""
+    return memoryview(chunk if type(chunk) is bytes else bytes(chunk))
+
+
 class LengthDelimitedFramer:
+    """Frames are views: a frame lying wholly inside one chunk is a ``memoryview`` of
+    that chunk (no copy); only a frame split across chunks is assembled in a buffer.
+    Take ``bytes(frame)`` to keep one beyond the chunk's life."""
+
     def __init__(self, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> None:
         self.max_frame_size = max_frame_size
-        self._buf = _Buffer()
+        self._pending = bytearray()  # an incomplete frame, its header included
+        self._fed = 0  # stream offset of the chunk being fed
         self.frames = 0
 
-    def feed(self, chunk: bytes) -> list[bytes]:
-        b = self._buf
-        b.data += chunk
-        out = []
-        data = b.data
-        while len(data) - b.pos >= 4:
-            n = int.from_bytes(data[b.pos : b.pos + 4], "big")
-            if n > self.max_frame_size:
-                raise _too_large(n, self.max_frame_size, "frame", self.frames, b.offset + b.pos)
-            if len(data) - b.pos - 4 < n:
-                break
-            start = b.pos + 4
-            out.append(data[start : start + n])  # one copy (a bytearray); decoders take any buffer
-            b.pos = start + n
+    def _check(self, size: int, offset: int) -> None:
+        if size > self.max_frame_size:
+            raise _too_large(size, self.max_frame_size, "frame", self.frames, offset)
+
+    def _complete_pending(self, view: memoryview, out: list) -> int:
+        """Extend the pending frame from ``view``; return how many bytes it took."""
+        pend = self._pending
+        pos = 0
+        if len(pend) < 4:
+            pos = min(4 - len(pend), len(view))
+            pend += view[:pos]
+            if len(pend) < 4:
+                return pos
+            self._check(int.from_bytes(pend[:4], "big"), self._fed + pos - len(pend))
+        want = 4 + int.from_bytes(pend[:4], "big") - len(pend)
+        take = min(want, len(view) - pos)
+        pend += view[pos : pos + take]
+        if take == want:
+            out.append(memoryview(pend)[4:])
             self.frames += 1
-        b.compact()
+            self._pending = bytearray()  # the frame handed out keeps the old one
+        return pos + take
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list[memoryview]:
+        view = _immutable(chunk)
+        out: list = []
+        pos = self._complete_pending(view, out) if self._pending else 0
+        first = len(out)
+        end = len(view)
+        limit = self.max_frame_size
+        while end - pos >= 4:
+            n = int.from_bytes(view[pos : pos + 4], "big")
+            if n > limit:
+                self.frames += len(out) - first
+                self._check(n, self._fed + pos)
+            if end - pos - 4 < n:
+                break
+            pos += 4
+            out.append(view[pos : pos + n])
+            pos += n
+        self.frames += len(out) - first
+        if pos < end:
+            self._pending += view[pos:]
+        self._fed += end
         return out
 
+    def feed_into(self, chunk: bytes | bytearray | memoryview, out: list, batch, single) -> None:
+        """Frame and decode in one pass: ``batch(buffer, pos, out)`` decodes whole frames
+        of ``buffer`` from ``pos`` into ``out`` for as long as it can and returns where
+        it stopped; ``single(frame)`` decodes one frame (or raises). Each frame is
+        decoded by one or the other, in stream order; the frame count stays exact."""
+        view = _immutable(chunk)
+        done: list = []
+        pos = self._complete_pending(view, done) if self._pending else 0
+        if done:
+            self.frames -= 1  # counted again once decoded
+            out.append(single(done[0]))
+            self.frames += 1
+        buf, end, limit = view.obj, len(view), self.max_frame_size
+        while True:
+            before = len(out)
+            pos = batch(buf, pos, out)
+            self.frames += len(out) - before
+            if end - pos < 4:
+                break
+            n = int.from_bytes(view[pos : pos + 4], "big")
+            self._check(n, self._fed + pos)
+            if end - pos - 4 < n:
+                break
+            out.append(single(view[pos + 4 : pos + 4 + n]))
+            self.frames += 1
+            pos += 4 + n
+        if pos < end:
+            self._pending += view[pos:]
+        self._fed += end
+
     def close(self) -> list[bytes]:
-        b = self._buf
-        left = len(b.data) - b.pos
+        left = len(self._pending)
         if left:
             raise DecodeError(
                 f"stream ended inside a frame ({left} bytes left over)",
-                frame=self.frames, offset=b.offset + b.pos,
+                frame=self.frames, offset=self._fed - left,
             )
         return []
 
@@ -145,6 +223,7 @@ _LAZY_SCAN_LIMIT = 1 << 20
 
 _STRUCT_OUT = re.compile(rb'[{}\[\]"]')
 _STRUCT_IN = re.compile(rb'["\\]')
+_BACK_TO_BACK = re.compile(rb"}[ \t\r\n]*{")
 
 
 class JSONFramer:
@@ -159,6 +238,8 @@ class JSONFramer:
         self._depth = 0
         self._in_string = False
         self._loads = loads  # callable(bytes) -> value; raises DecodeError unless one value
+        self._fed = 0  # stream offset of the chunk being fed
+        self._lazy = (-1, 0)  # (stream offset, size) of a value last found incomplete
 
     def _value_start(self) -> int | None:
         b = self._buf
@@ -217,10 +298,79 @@ class JSONFramer:
         self._scan_pos, self._depth, self._in_string = p, depth, in_string
         return None
 
-    def feed(self, chunk: bytes) -> list:
-        b = self._buf
-        b.data += chunk
+    def _pending(self) -> bool:
+        return self._scanning or self._buf.pos < len(self._buf.data)
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list:
+        """Values completed by this chunk. Lines wholly inside the chunk are parsed in
+        place; only a value's bytes that straddle chunks are copied into the buffer."""
+        view = _immutable(chunk)
         out: list = []
+        pos = 0
+        b = self._buf
+        if self._pending():
+            if self._scanning:
+                pos = len(view)  # a multi-line value: buffer all of it
+            else:
+                nl = view.obj.find(b"\n")
+                pos = len(view) if nl < 0 else nl + 1
+            b.data += view[:pos]
+            self._drain(out)
+            if self._pending():
+                if pos < len(view):
+                    b.data += view[pos:]
+                    self._drain(out)
+                self._fed += len(view)
+                return out
+        pos = self._lines(view, pos, out)
+        if pos < len(view):  # a partial or irregular remainder: the careful path
+            b.offset = self._fed + pos
+            b.data = bytearray(view[pos:])
+            b.pos = 0
+            self._nl_from = 0
+            self._drain(out)
+        self._fed += len(view)
+        return out
+
+    def _lines(self, view: memoryview, pos: int, out: list) -> int:
+        """Parse the complete ``{...}`` lines of ``view`` from ``pos`` in place; return
+        where the first line that is not exactly one object (or the unterminated
+        remainder) starts."""
+        data = view.obj
+        end = len(view)
+        find = data.find
+        limit = self.max_frame_size
+        loads = _fast_loads
+        first, start = len(out), pos
+        while pos < end and data[pos] == 0x7B:  # '{'
+            nl = find(b"\n", pos)
+            if nl < 0:
+                break
+            if nl - pos > limit:
+                self.frames += len(out) - first
+                raise _too_large(nl - pos, limit, "JSON value", self.frames, self._fed + pos)
+            try:
+                value = loads(view[pos:nl])
+            except ValueError:
+                break
+            out.append(value)
+            pos = nl + 1
+        if len(out) > first:
+            self.frames += len(out) - first
+            if _may_exceed_int64(view):  # rare: find the lines that need Go's integers
+                self._redo_integers(view, start, out, first)
+        return pos
+
+    @staticmethod
+    def _redo_integers(view: memoryview, pos: int, out: list, first: int) -> None:
+        data = view.obj
+        for i in range(first, len(out)):  # out[i] was parsed from the line at pos
+            nl = data.find(b"\n", pos)
+            out[i] = go_integers(out[i], view[pos:nl])
+            pos = nl + 1
+
+    def _drain(self, out: list) -> None:
+        b = self._buf
         data = b.data
         while True:
             if not self._scanning:
@@ -233,7 +383,8 @@ class JSONFramer:
                                      b.offset + start)
                 if nl >= 0:
                     try:
-                        value = _fast_loads(data[start:nl])
+                        line = data[start:nl]
+                        value = go_integers(_fast_loads(line), line)
                     except ValueError:
                         pass  # not exactly one value on this line: scan for its end
                     else:
@@ -242,26 +393,34 @@ class JSONFramer:
                         b.pos = nl + 1
                         continue
                 elif len(data) - start <= _LAZY_SCAN_LIMIT:
-                    # no newline yet: the value can only be complete if the data ends
-                    # in "}"; otherwise wait for more rather than scan byte by byte
+                    # no newline yet: a value can be complete only where the data ends
+                    # in "}" or has values back to back ("}{"); try those as one value,
+                    # and if they are the valid prefix of one, wait for more rather
+                    # than scan byte by byte
                     self._nl_from = len(data)
+                    at, tried = self._lazy
+                    size = len(data) - start
                     last = len(data) - 1
                     while last > start and data[last] in _WS:
                         last -= 1
-                    if data[last] != 0x7D:  # '}'
+                    if data[last] != 0x7D and _BACK_TO_BACK.search(data, start) is None:
                         break
-                    if last - start >= self.max_frame_size:
-                        raise _too_large(last - start + 1, self.max_frame_size, "JSON value",
-                                         self.frames, b.offset + start)
-                    try:
-                        value = _fast_loads(data[start:])
-                    except ValueError:
-                        pass  # incomplete, or several values: scan
-                    else:
-                        out.append(value)
-                        self.frames += 1
-                        b.pos = len(data)
-                        continue
+                    if at != b.offset + start or size >= 2 * tried:
+                        try:
+                            value = go_integers(_fast_loads(data[start:]), data[start:])
+                        except ValueError as exc:
+                            # a valid prefix of one value: wait for the rest, trying again
+                            # once the value has doubled (so retries stay linear overall)
+                            if (getattr(exc, "pos", -1) == size
+                                    and getattr(exc, "msg", "") == "unexpected end of data"):
+                                self._lazy = (b.offset + start, size)
+                                break
+                            # otherwise several values, or an error: scan
+                        else:
+                            out.append(value)
+                            self.frames += 1
+                            b.pos = len(data)
+                            continue
                 self._scanning = True
                 self._scan_pos = start
                 self._depth = 0
@@ -290,7 +449,6 @@ class JSONFramer:
         if shift:
             self._scan_pos -= shift
             self._nl_from = max(0, self._nl_from - shift)
-        return out
 
     def close(self) -> list[bytes]:
         b = self._buf

@@ -38,8 +38,14 @@ def loads(data: bytes | bytearray | memoryview | str) -> Any:
         raise DecodeError(f"invalid JSON: {exc.msg}", offset=exc.pos) from None
     except RecursionError:
         raise DecodeError("invalid JSON: nesting too deep") from None
-    if _may_exceed_int64(data if not isinstance(data, str) else data.encode()):
-        value = _int64_or_float(value)
+    return go_integers(value, data if not isinstance(data, str) else data.encode())
+
+
+def go_integers(value: Any, data: bytes | bytearray | memoryview) -> Any:
+    """``value`` as parsed by orjson from ``data``, with integers past int64 as float64,
+    as Go reads them (a byte scan first: the walk runs only where such a number may be)."""
+    if _may_exceed_int64(data):
+        return _int64_or_float(value)
     return value
 
 

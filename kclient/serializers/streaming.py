@@ -16,12 +16,18 @@ left over. Any chunking, down to one byte at a time, yields the same objects.
 With ``watch=True`` (the default for protobuf) every event is checked as client-go
 checks it: a known type and an object.
 
+Each ``feed`` runs with the cyclic garbage collector paused: the objects a chunk decodes
+to cannot form cycles, and collecting in the middle of a chunk would only traverse the
+chunk's earlier objects again (measured in benchmarks/codecs.py). The collector runs as
+usual once the call returns.
+
 After the decoder has raised, the stream is unusable: further ``feed`` calls raise the
 same error rather than resynchronizing somewhere in the middle of a frame.
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from . import json_codec, yaml_codec
@@ -36,7 +42,7 @@ def check_watch_event(event: Any, frame: int | None = None) -> dict:
     if not isinstance(event, dict):
         raise DecodeError("watch event is not an object", frame=frame)
     etype = event.get("type")
-    if etype not in WATCH_EVENT_TYPES:
+    if type(etype) is not str or etype not in WATCH_EVENT_TYPES:
         raise DecodeError(f"got invalid watch event type: {etype!r}", frame=frame)
     if not isinstance(event.get("object"), dict):
         raise DecodeError(f"watch event {etype} has no object", frame=frame)
@@ -62,6 +68,30 @@ class StreamDecoder:
             self._framer = YAMLFramer(max_frame_size)
         else:
             self._framer = LengthDelimitedFramer(max_frame_size)
+        if self.content_type == PROTOBUF and self.watch:
+            from . import protobuf
+
+            self._pb = protobuf
+            self._feed = self._feed_protobuf_watch
+        elif self.content_type == JSON and self.watch:
+            self._feed = self._feed_json_watch
+        else:
+            self._feed = self._feed_frames
+
+    def _feed_frames(self, chunk: bytes | bytearray | memoryview) -> list[dict]:
+        return self._run(self._framer.feed(chunk))
+
+    def _feed_json_watch(self, chunk: bytes | bytearray | memoryview) -> list[dict]:
+        """The hot loop of JSON watches: the framer yields parsed objects already."""
+        events = self._framer.feed(chunk)
+        types = WATCH_EVENT_TYPES
+        for i, event in enumerate(events):
+            etype = event.get("type")
+            if (type(etype) is not str or etype not in types
+                    or type(event.get("object")) is not dict):
+                check_watch_event(event, self._frames + i)
+        self._frames += len(events)
+        return events
 
     def _decode_frame(self, frame: Any) -> dict | None:
         ct = self.content_type
@@ -74,9 +104,7 @@ class StreamDecoder:
         else:
             from . import protobuf
 
-            if self.watch:
-                return check_watch_event(protobuf.decode_watch_event(frame), self._frames)
-            value = protobuf.decode(frame)
+            value = protobuf.decode(frame)  # (watch streams take _feed_protobuf_watch)
         if not isinstance(value, dict):
             raise DecodeError(f"expected an object, got {type(value).__name__}")
         if self.watch:
@@ -84,8 +112,6 @@ class StreamDecoder:
         return value
 
     def _run(self, frames: list) -> list[dict]:
-        if self.content_type == PROTOBUF and self.watch:
-            return self._run_protobuf_watch(frames)
         out = []
         for frame in frames:
             try:
@@ -99,29 +125,38 @@ class StreamDecoder:
                 out.append(value)
         return out
 
-    def _run_protobuf_watch(self, frames: list) -> list[dict]:
-        """The hot loop of protobuf watches, kept free of per-frame indirection."""
-        from .protobuf import decode_watch_event
+    def _decode_watch_frame(self, frame: memoryview) -> dict:
+        try:
+            event = self._pb.decode_watch_event(frame)
+        except DecodeError as exc:
+            raise DecodeError(str(exc), frame=self._framer.frames) from None
+        return check_watch_event(event, self._framer.frames)
 
-        out = []
-        types = WATCH_EVENT_TYPES
-        for frame in frames:
-            try:
-                event = decode_watch_event(frame)
-            except DecodeError as exc:
-                raise DecodeError(str(exc), frame=self._frames) from None
-            if event["type"] not in types or not isinstance(event["object"], dict):
-                check_watch_event(event, self._frames)
-            self._frames += 1
-            out.append(event)
+    def _feed_protobuf_watch(self, chunk: bytes | bytearray | memoryview) -> list[dict]:
+        """The hot loop of protobuf watches: whole frames are decoded in batches, in C
+        where available; a frame the batch stops at is decoded alone (for its error)."""
+        out: list = []
+        self._framer.feed_into(chunk, out, self._batch, self._decode_watch_frame)
+        self._frames = self._framer.frames
         return out
+
+    def _batch(self, buf: bytes, pos: int, out: list) -> int:
+        return self._pb.decode_watch_frames(buf, pos, self.max_frame_size, out,
+                                            WATCH_EVENT_TYPES)
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[dict]:
         """Objects completed by this chunk (possibly none)."""
         if self._error is not None:
             raise self._error
         try:
-            return self._run(self._framer.feed(chunk))
+            feed = self._feed
+            if not gc.isenabled():
+                return feed(chunk)
+            gc.disable()  # see the module docstring
+            try:
+                return feed(chunk)
+            finally:
+                gc.enable()
         except DecodeError as exc:
             self._error = exc
             raise

@@ -403,3 +403,30 @@ def test_encode_rejects_nan_and_infinity(value):
 def test_encode_rejects_values_json_cannot_hold(value):
     with pytest.raises(EncodeError):
         encode({"v": value}, JSON)
+
+
+# The scan that decides whether a document needs Go's int64 rule samples every 19th
+# byte in C; the Python fallback is a plain search. Both must agree with the truth on
+# every placement of long digit runs (near the ends, back to back, in strings).
+_PIECES = st.sampled_from([b"1" * 18, b"9" * 19, b"9" * 20, b"1" * 21, b"12", b'"', b":", b",",
+                           b"[", b"]", b"}", b" ", b"-", b"a", b"\n", b"{"])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_PIECES, max_size=30))
+def test_long_number_scans_agree(pieces):
+    from kclient.serializers import json_codec
+
+    data = b"".join(pieces)
+    expected = json_codec._may_exceed_int64_py(data)
+    assert json_codec._may_exceed_int64(data) == expected
+    assert json_codec._may_exceed_int64(memoryview(b"xx" + data)[2:]) == expected
+
+
+@pytest.mark.parametrize("pad", range(0, 40))
+def test_a_long_number_is_found_wherever_it_lies(pad):
+    from kclient.serializers import json_codec
+
+    doc = b'{"p":"' + b"x" * pad + b'","n":9223372036854775808}'
+    assert json_codec._may_exceed_int64(doc)
+    assert type(dj(doc)["n"]) is float

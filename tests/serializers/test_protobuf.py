@@ -677,6 +677,15 @@ def test_raw_extension_holds_an_embedded_object():
     assert decode(data, PROTOBUF) == obj
 
 
+def test_raw_extension_json_has_go_s_integers():
+    # the embedded JSON is read as JSON is everywhere: past int64 is a float64
+    embedded = {"big": 2**63, "max": 2**63 - 1, "neg": -(2**63) - 1}
+    revision = ld(1, ld(1, b"r")) + ld(2, ld(1, json.dumps(embedded).encode()))
+    got = decode(envelope("apps/v1", "ControllerRevision", revision), PROTOBUF)["data"]
+    assert got == {"big": float(2**63), "max": 2**63 - 1, "neg": float(-(2**63) - 1)}
+    assert type(got["big"]) is float and type(got["max"]) is int
+
+
 def test_raw_extension_with_an_enveloped_object_decodes_it():
     inner = encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "in"},
                     "data": {"k": "v"}}, PROTOBUF)

@@ -191,6 +191,48 @@ def test_json_error_names_the_frame():
     assert "frame 2" in str(info.value)
 
 
+def test_json_stream_integers_past_int64_are_floats_as_in_go():
+    # a value parsed straight out of a chunk, and one assembled across chunks, both get
+    # Go's numbers: int64 stays exact, anything past it is a float64
+    lines = [b'{"a":9223372036854775807,"b":[-9223372036854775808]}',
+             b'{"a":9223372036854775808,"b":[-9223372036854775809]}',
+             b'{"a":18446744073709551615, "s":"12345678901234567890"}',
+             b'{"a":1}']
+    expected = [{"a": 2**63 - 1, "b": [-(2**63)]},
+                {"a": float(2**63), "b": [float(-(2**63) - 1)]},
+                {"a": float(2**64 - 1), "s": "12345678901234567890"},
+                {"a": 1}]
+    data = b"\n".join(lines) + b"\n"
+    for cuts in ([], [60], [30, 90, 130], range(1, len(data))):
+        got = run(StreamDecoder(JSON), data, cuts)
+        assert got == expected
+        assert [type(o["a"]) for o in got] == [int, float, float, int]
+
+
+def test_json_values_come_out_as_soon_as_complete():
+    dec = StreamDecoder(JSON)
+    assert dec.feed(b'{"a":{"b":1}') == []
+    assert dec.feed(b"}") == [{"a": {"b": 1}}]  # no newline needed
+    assert dec.feed(b'{"c":1}{"d":2}{"e"') == [{"c": 1}, {"d": 2}]
+    assert dec.feed(b':3}   ') == [{"e": 3}]
+    assert dec.feed(b'{"f":"}"}\n{"g":[{}]') == [{"f": "}"}]
+    assert dec.feed(b"}") == [{"g": [{}]}]
+    assert dec.close() == []
+
+
+def test_json_a_value_split_into_many_chunks_ending_in_a_brace():
+    value = {"items": [{"k": {"v": i}} for i in range(300)]}
+    data = encode(value, JSON)
+    cuts = [i + 1 for i, ch in enumerate(data) if ch == ord("}")][:-1]
+    dec = StreamDecoder(JSON)
+    start, got = 0, []
+    for cut in cuts:
+        got += dec.feed(data[start:cut])
+        start = cut
+    assert got == []
+    assert dec.feed(data[start:]) == [value]
+
+
 @pytest.mark.parametrize("tail", [b'{"a"', b"{", b'{"a":"x', b'{"a":[1,2', b'{"a":"\\'])
 def test_json_close_raises_on_a_partial_object(tail):
     dec = StreamDecoder(JSON)
@@ -334,6 +376,36 @@ def test_protobuf_any_chunking_gives_the_same_events(spec, data):
     assert run(StreamDecoder(PROTOBUF_WATCH), stream, cuts) == events
 
 
+def test_length_delimited_frames_are_views_that_a_caller_cannot_change():
+    data = bytearray(b"\x00\x00\x00\x02ab\x00\x00\x00\x03cd")
+    framer = LengthDelimitedFramer()
+    frames = framer.feed(data)
+    data[4:6] = b"XY"  # the caller reuses its buffer
+    assert frames == [b"ab"]
+    assert framer.feed(b"e") == [b"cde"]
+    assert framer.frames == 2
+
+
+def test_protobuf_bad_frame_after_good_ones_in_one_chunk_names_its_frame():
+    good = encode_watch_event("ADDED", fixture("core.v1.ConfigMap"), PROTOBUF)
+    bad = b"\x00\x00\x00\x03\x0a\x05A"  # a truncated string field
+    dec = StreamDecoder(PROTOBUF_WATCH)
+    assert len(dec.feed(good)) == 1
+    with pytest.raises(DecodeError) as info:
+        dec.feed(good + good + bad + good)
+    assert info.value.frame == 3
+    with pytest.raises(DecodeError):  # the stream stays failed
+        dec.feed(good)
+
+
+def test_protobuf_invalid_event_type_between_valid_ones_names_its_frame():
+    obj = fixture("core.v1.ConfigMap")
+    stream = b"".join(encode_watch_event(t, obj, PROTOBUF) for t in ["ADDED", "MODIFIED", "SYNC"])
+    with pytest.raises(DecodeError) as info:
+        StreamDecoder(PROTOBUF_WATCH).feed(stream)
+    assert info.value.frame == 2 and "SYNC" in str(info.value)
+
+
 def test_protobuf_frames_of_enveloped_objects_when_not_watching():
     objs = [fixture("core.v1.Pod"), fixture("core.v1.Service")]
     stream = b""
@@ -397,7 +469,10 @@ def test_upstream_watch_event_fixture_has_an_invalid_type_for_a_stream():
 
 @pytest.mark.parametrize("data", [b'{"type":"ADDED"}\n', b'{"object":{}}\n',
                                   b'{"type":"ADDED","object":[]}\n',
-                                  b'{"type":"ADDED","object":"x"}\n'])
+                                  b'{"type":"ADDED","object":"x"}\n',
+                                  b'{"type":["ADDED"],"object":{}}\n',
+                                  b'{"type":{"a":1},"object":{}}\n',
+                                  b'{"type":null,"object":{}}\n'])
 def test_json_watch_events_need_a_type_and_an_object(data):
     with pytest.raises(DecodeError):
         run(StreamDecoder(JSON, watch=True), data)

@@ -45,6 +45,7 @@ __all__ = [
     "has_schema",
     "parse_envelope",
     "decode_watch_event",
+    "decode_watch_frames",
     "encode_watch_event",
 ]
 
@@ -69,9 +70,11 @@ def _plan(api_version: str, kind: str, error: type[ValueError]) -> Plan:
 def _decode_embedded(raw: bytes, path: str) -> Any:
     """The object inside a RawExtension / FieldsV1: JSON text or an enveloped object."""
     try:
-        return _orjson_loads(raw)  # the common case, once per managedFields entry
+        value = _orjson_loads(raw)  # the common case, once per managedFields entry
     except ValueError:
         pass
+    else:
+        return json_codec.go_integers(value, raw)
     if raw[:4] == MAGIC:
         return decode(raw)
     try:
@@ -252,3 +255,18 @@ def decode_watch_event(body: bytes | memoryview) -> dict:
     if event.get("object") is None:  # WatchEvent's plan always yields type and object
         raise DecodeError(f"protobuf: watch event {event.get('type')!r} has no object")
     return event
+
+
+def decode_watch_frames(buf: bytes, pos: int, max_frame_size: int, out: list,
+                        event_types: frozenset) -> int:
+    """Decode the length-delimited WatchEvent frames lying wholly in ``buf[pos:]`` into
+    ``out`` and return where it stopped: before an incomplete frame, one larger than
+    ``max_frame_size``, or one that is malformed or not a valid event (the caller
+    decodes that one with ``decode_watch_event`` for its precise error). Without the C
+    extension it decodes nothing and returns ``pos``."""
+    if _speedups is None:
+        return pos
+    if not _c_loaded:
+        _load_c()
+    return _speedups.decode_frames(_watch_event_index(), buf, pos, max_frame_size, out,
+                                   event_types)

@@ -44,6 +44,7 @@ static PyObject *embedded_cb = NULL;    /* (bytes, path) -> object */
 static PyObject *duration_cb = NULL;    /* (nanoseconds) -> str */
 static PyObject *s_items = NULL;
 static PyObject *s_kind = NULL, *s_api_version = NULL;
+static PyObject *s_type = NULL, *s_object = NULL;
 static PyObject *kind_index = NULL;    /* {(apiVersion, kind): plan index} */
 static PyObject *any_version = NULL;   /* {kind: plan index} for kinds of every version */
 static PyObject *untyped = NULL;       /* kinds whose JSON form has no apiVersion/kind */
@@ -989,36 +990,119 @@ static PyObject *py_decode_object(PyObject *self, PyObject *args)
     return r;
 }
 
+/* decode_frames(plan_index, buffer, pos, max_frame_size, out, event_types) -> pos
+ *
+ * The loop of a length-delimited stream: decodes the frames (4-byte big-endian length,
+ * then a message of the plan) that lie wholly in buffer from pos on, appending each
+ * dict to out, and returns where it stopped. It stops before a frame that is
+ * incomplete, larger than max_frame_size or malformed, and, when event_types is a set,
+ * before a watch event whose type is not in it or that has no object: the caller
+ * deals with that frame and its precise error, so nothing here raises for bad input. */
+static PyObject *py_decode_frames(PyObject *self, PyObject *args)
+{
+    int pi;
+    Py_buffer view;
+    Py_ssize_t pos, max_frame;
+    PyObject *out, *types;
+    if (!PyArg_ParseTuple(args, "iy*nnO!O", &pi, &view, &pos, &max_frame, &PyList_Type, &out,
+                          &types))
+        return NULL;
+    PyObject *r = NULL;
+    if (pi < 0 || pi >= nplans) {
+        PyErr_SetString(PyExc_IndexError, "no such plan");
+        goto done;
+    }
+    if (pos < 0 || pos > view.len) {
+        PyErr_SetString(PyExc_IndexError, "bad buffer position");
+        goto done;
+    }
+    const uint8_t *b = view.buf;
+    Ctx c = {b, 0};
+    int check = PyAnySet_Check(types);
+    while (view.len - pos >= 4) {
+        Py_ssize_t n = ((Py_ssize_t)b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
+        if (n > max_frame || view.len - pos - 4 < n)
+            break;
+        PyObject *v = decode_message(&c, pi, pos + 4, pos + 4 + n, 0);
+        if (v == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_Exception))
+                goto done;  /* KeyboardInterrupt and the like go up as they are */
+            PyErr_Clear();
+            break;
+        }
+        if (check) {
+            PyObject *t = PyDict_GetItemWithError(v, s_type);
+            PyObject *o = t != NULL ? PyDict_GetItemWithError(v, s_object) : NULL;
+            if (PyErr_Occurred())
+                PyErr_Clear();
+            int known = t != NULL ? PySet_Contains(types, t) : 0;
+            if (known < 0)
+                PyErr_Clear();
+            if (known != 1 || o == NULL || !PyDict_Check(o)) {
+                Py_DECREF(v);
+                break;
+            }
+        }
+        int rc = PyList_Append(out, v);
+        Py_DECREF(v);
+        if (rc < 0)
+            goto done;
+        pos += 4 + n;
+    }
+    r = PyLong_FromSsize_t(pos);
+done:
+    PyBuffer_Release(&view);
+    return r;
+}
+
 /* may_exceed_int64(buffer) -> bool: does the JSON text hold a number of 19 or 20
  * digits (after ':', ',' or '[', before a delimiter)? Such a number may lie past int64,
- * where Go reads a float64; the caller then checks the parsed values. */
+ * where Go reads a float64; the caller then checks the parsed values.
+ *
+ * Only every 19th byte is looked at: any run of 19 or more digits covers one of them.
+ * A sampled digit is widened to its whole run, and sampling resumes 19 bytes past the
+ * run's end, which again cannot step over a run that starts after it. */
+#define IS_DIGIT(ch) ((uint8_t)((ch) - '0') <= 9)
+#define IS_JSON_SPACE(ch) ((ch) == ' ' || (ch) == '\t' || (ch) == '\r' || (ch) == '\n')
+
+static int long_number_at(const uint8_t *b, Py_ssize_t n, Py_ssize_t s, Py_ssize_t e)
+{
+    Py_ssize_t run = e - s;
+    if (run < 19 || run > 20)
+        return 0;  /* orjson reads 21 or more digits as a float already, as Go does */
+    if (e < n && !(b[e] == ',' || b[e] == '}' || b[e] == ']' || IS_JSON_SPACE(b[e])))
+        return 0;
+    Py_ssize_t j = s - 1;
+    if (j >= 0 && b[j] == '-')
+        j--;
+    while (j >= 0 && IS_JSON_SPACE(b[j]))
+        j--;
+    return j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '[');
+}
+
 static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
 {
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
         return NULL;
     const uint8_t *b = view.buf;
-    Py_ssize_t n = view.len, run = 0;
+    Py_ssize_t n = view.len;
     int found = 0;
-    for (Py_ssize_t i = 0; i <= n; i++) {
-        if (i < n && b[i] >= '0' && b[i] <= '9') {
-            run++;
+    for (Py_ssize_t i = 18; i < n;) {
+        if (!IS_DIGIT(b[i])) {
+            i += 19;
             continue;
         }
-        if (run >= 19 && run <= 20) {
-            Py_ssize_t j = i - run - 1;
-            if (j >= 0 && b[j] == '-')
-                j--;
-            while (j >= 0 && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r' || b[j] == '\n'))
-                j--;
-            int after_ok = i == n || b[i] == ',' || b[i] == '}' || b[i] == ']' || b[i] == ' ' ||
-                           b[i] == '\t' || b[i] == '\r' || b[i] == '\n';
-            if (after_ok && j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '[')) {
-                found = 1;
-                break;
-            }
+        Py_ssize_t s = i, e = i + 1;
+        while (s > 0 && IS_DIGIT(b[s - 1]))
+            s--;
+        while (e < n && IS_DIGIT(b[e]))
+            e++;
+        if (long_number_at(b, n, s, e)) {
+            found = 1;
+            break;
         }
-        run = 0;
+        i = e + 19;
     }
     PyBuffer_Release(&view);
     return PyBool_FromLong(found);
@@ -1029,6 +1113,7 @@ static PyMethodDef methods[] = {
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
+    {"decode_frames", py_decode_frames, METH_VARARGS, "Decode the whole frames of a buffer."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1041,7 +1126,10 @@ PyMODINIT_FUNC PyInit__speedups(void)
     s_items = PyUnicode_InternFromString("items");
     s_kind = PyUnicode_InternFromString("kind");
     s_api_version = PyUnicode_InternFromString("apiVersion");
-    if (s_items == NULL || s_kind == NULL || s_api_version == NULL)
+    s_type = PyUnicode_InternFromString("type");
+    s_object = PyUnicode_InternFromString("object");
+    if (s_items == NULL || s_kind == NULL || s_api_version == NULL || s_type == NULL ||
+        s_object == NULL)
         return NULL;
     return PyModule_Create(&module);
 }
