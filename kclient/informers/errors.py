@@ -1,18 +1,22 @@
 """Errors the informer machinery raises, and how it classifies the errors it meets.
 
 The reflector decides between relisting, re-watching and backing off by the kind of
-error a list or watch ended with. Errors from the REST client carry the server's
-``Status`` dict (``exc.status``); the predicates here read that dict, so they work for
+error a list or watch ended with. The API error kinds are the REST layer's
+(:mod:`kclient.rest.errors`, re-exported here): they read the ``Status`` dict an error
+carries in ``exc.status``, anywhere in its ``__cause__`` chain, so they work for
 :class:`kclient.rest.ApiError` and for any exception shaped the same way (the test
-doubles use one).
+doubles use one). :class:`StatusError` is another name for ``ApiError`` (apimachinery's
+name for it); a watch ``ERROR`` event becomes one through :func:`error_from_status`.
 
-Classification, as apimachinery's ``api/errors`` does it:
+Classification, as apimachinery's ``api/errors`` and client-go's reflector do it:
 
 * :func:`is_expired`: reason ``Expired`` or ``Gone``, or an unknown reason with code
-  410 (``IsResourceExpired || IsGone``); the reflector relists.
-* :func:`is_too_large_resource_version`: a ``ResourceVersionTooLarge`` cause, or the
-  older servers' ``Timeout`` carrying "Too large resource version".
-* :func:`is_too_many_requests`: reason ``TooManyRequests`` or code 429.
+  410 (``IsResourceExpired || IsGone``, which is :func:`kclient.rest.is_gone`); the
+  reflector relists.
+* :func:`is_too_large_resource_version`: a ``ResourceVersionTooLarge`` cause, or, from
+  older servers, a timeout (``IsTimeout``) saying "Too large resource version".
+* :func:`is_too_many_requests`: reason ``TooManyRequests`` or code 429, whatever the
+  reason.
 * :func:`is_internal_error`: reason ``InternalError``, or an unknown reason with 500.
 * :func:`is_connection_refused`: the server is not listening (``ECONNREFUSED``
   anywhere in the exception's cause chain).
@@ -28,6 +32,17 @@ from __future__ import annotations
 import errno
 from collections.abc import Mapping
 from typing import Any
+
+from kclient.rest.errors import (
+    ApiError,
+    code_of,
+    is_gone,
+    is_internal_error,
+    is_timeout,
+    is_too_many_requests,
+    reason_of,
+    status_of,
+)
 
 __all__ = [
     "CacheSyncError",
@@ -49,28 +64,10 @@ __all__ = [
     "status_of",
 ]
 
-# Reasons apimachinery knows; an unknown or empty reason falls back to the HTTP code.
-_KNOWN_REASONS = frozenset({
-    "Unauthorized", "Forbidden", "NotFound", "AlreadyExists", "Conflict", "Gone",
-    "Invalid", "ServerTimeout", "StoreReadError", "Timeout", "TooManyRequests",
-    "BadRequest", "MethodNotAllowed", "NotAcceptable", "RequestEntityTooLarge",
-    "UnsupportedMediaType", "InternalError", "Expired", "ServiceUnavailable",
-})
-
-
-class StatusError(Exception):
-    """An error carrying a Kubernetes ``Status`` dict (a watch ``ERROR`` event's object).
-
-    Raised by the reflector for an ``ERROR`` event that reached it undecoded, when the
-    lister-watcher did not raise its own error type for it.
-    """
-
-    def __init__(self, status: Mapping[str, Any]) -> None:
-        self.status = dict(status)
-        code = self.status.get("code")
-        self.code = code if isinstance(code, int) else 0
-        message = self.status.get("message") or self.status.get("reason") or "unknown error"
-        super().__init__(f"{message} (code {self.code})" if self.code else str(message))
+#: An error carrying a Kubernetes ``Status`` dict, such as a watch ``ERROR`` event's
+#: object: the REST layer's :class:`~kclient.rest.errors.ApiError` under apimachinery's
+#: name.
+StatusError = ApiError
 
 
 class FIFOClosedError(Exception):
@@ -105,78 +102,14 @@ class CacheSyncError(TimeoutError):
         self.last_errors = dict(last_errors or {})
 
 
-def status_of(exc: BaseException | None) -> Mapping[str, Any] | None:
-    """The ``Status`` dict an error (or an error it was raised from) carries, or None."""
-    seen = 0
-    while exc is not None and seen < 16:
-        status = getattr(exc, "status", None)
-        if isinstance(status, Mapping):
-            return status
-        exc = exc.__cause__
-        seen += 1
-    return None
-
-
-def error_from_status(status: Mapping[str, Any]) -> Exception:
-    """The exception for a watch ``ERROR`` event's Status: a
-    :class:`kclient.rest.ApiError` when the REST layer is available, else a
-    :class:`StatusError`."""
-    try:
-        from kclient.rest.errors import ApiError
-    except ImportError:  # pragma: no cover - the REST layer is part of the package
-        return StatusError(status)
+def error_from_status(status: Mapping[str, Any]) -> ApiError:
+    """The exception for a watch ``ERROR`` event's Status."""
     return ApiError(status)
 
 
-def code_of(exc: BaseException | None) -> int:
-    """The HTTP status code of an API error (0 when unknown)."""
-    status = status_of(exc)
-    if status is not None:
-        code = status.get("code")
-        if isinstance(code, int) and code:
-            return code
-        return 0
-    code = getattr(exc, "code", None) if exc is not None else None
-    if isinstance(code, int):
-        return code
-    code = getattr(exc, "status_code", None) if exc is not None else None
-    return code if isinstance(code, int) else 0
-
-
-def reason_of(exc: BaseException | None) -> str:
-    """The ``Status.reason`` of an API error (``""`` when unknown)."""
-    status = status_of(exc)
-    if status is not None:
-        reason = status.get("reason")
-        return reason if isinstance(reason, str) else ""
-    reason = getattr(exc, "reason", None) if exc is not None else None
-    return reason if isinstance(reason, str) else ""
-
-
-def _reason_or_code(exc: BaseException | None, reason: str, code: int) -> bool:
-    if exc is None:
-        return False
-    r = reason_of(exc)
-    if r == reason:
-        return True
-    return r not in _KNOWN_REASONS and code_of(exc) == code
-
-
 def is_expired(exc: BaseException | None) -> bool:
-    """The resource version asked for is too old (410 Expired / Gone)."""
-    if exc is None:
-        return False
-    return reason_of(exc) in ("Expired", "Gone") or _reason_or_code(exc, "Gone", 410)
-
-
-def is_too_many_requests(exc: BaseException | None) -> bool:
-    """The server is throttling (429)."""
-    return _reason_or_code(exc, "TooManyRequests", 429)
-
-
-def is_internal_error(exc: BaseException | None) -> bool:
-    """The server failed (500 InternalError)."""
-    return _reason_or_code(exc, "InternalError", 500)
+    """The resource version asked for is too old (410 Expired / Gone): list again."""
+    return is_gone(exc)
 
 
 def is_too_large_resource_version(exc: BaseException | None) -> bool:
@@ -185,17 +118,16 @@ def is_too_large_resource_version(exc: BaseException | None) -> bool:
     if status is None:
         return False
     details = status.get("details")
-    causes = details.get("causes") if isinstance(details, Mapping) else None
-    if isinstance(causes, list):
-        for cause in causes:
-            if isinstance(cause, Mapping) and cause.get("reason") == "ResourceVersionTooLarge":
-                return True
-    if reason_of(exc) != "Timeout":
+    listed = details.get("causes") if isinstance(details, Mapping) else None
+    if not isinstance(listed, (list, tuple)):
+        listed = ()
+    causes = [cause for cause in listed if isinstance(cause, Mapping)]
+    if any(cause.get("reason") == "ResourceVersionTooLarge" for cause in causes):
+        return True
+    if not is_timeout(exc):
         return False
-    if isinstance(causes, list):
-        for cause in causes:
-            if isinstance(cause, Mapping) and cause.get("message") == "Too large resource version":
-                return True
+    if any(cause.get("message") == "Too large resource version" for cause in causes):
+        return True
     message = status.get("message")
     return isinstance(message, str) and "Too large resource version" in message
 
@@ -212,7 +144,7 @@ def is_connection_refused(exc: BaseException | None) -> bool:
         if isinstance(os_error, OSError) and (
                 isinstance(os_error, ConnectionRefusedError) or os_error.errno == errno.ECONNREFUSED):
             return True
-        exc = exc.__cause__ or exc.__context__
+        exc = getattr(exc, "__cause__", None) or getattr(exc, "__context__", None)
         seen += 1
     return False
 

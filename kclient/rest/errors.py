@@ -3,7 +3,10 @@
 ``ApiError`` carries the ``Status`` dict the server sent (or one built for a response
 that was not a Status, the way client-go builds it), and the predicates below answer
 the usual questions about it. Every predicate accepts any exception (or ``None``) and
-follows ``__cause__`` links, as Go's ``errors.As`` follows wrapped errors.
+follows ``__cause__`` links, as Go's ``errors.As`` follows wrapped errors; the first
+error in that chain that carries a ``Status`` mapping in ``.status`` (an ``ApiError``,
+or any exception shaped the same way, such as a test double) is the one classified.
+:func:`status_of`, :func:`reason_of` and :func:`code_of` expose that lookup.
 
 Invariants:
 
@@ -11,6 +14,8 @@ Invariants:
   an integer ``code`` and a ``reason`` (possibly ``""``, meaning unknown);
 * a predicate matches on the reason; where upstream also accepts the bare HTTP code,
   it does so only when the reason is not one of the known reasons;
+* a predicate never raises, whatever it is given (a code that is not a number reads
+  as 0), and an error that carries no Status is none of the API error kinds;
 * no message built here contains request headers, so credentials cannot leak
   through an error.
 
@@ -23,13 +28,15 @@ and ``Expired`` (a too old resource version), because both mean "list again";
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 __all__ = [
+    "KNOWN_REASONS",
     "ApiError",
     "ConfigError",
     "NoMatchError",
-    "KNOWN_REASONS",
+    "code_of",
     "generic_server_error",
     "is_already_exists",
     "is_bad_request",
@@ -48,6 +55,8 @@ __all__ = [
     "is_too_many_requests",
     "is_unauthorized",
     "is_unsupported_media_type",
+    "reason_of",
+    "status_of",
     "suggests_client_delay",
 ]
 
@@ -73,14 +82,11 @@ class ApiError(Exception):
 
     @property
     def code(self) -> int:
-        try:
-            return int(self.status.get("code") or 0)
-        except (TypeError, ValueError):
-            return 0
+        return _status_code(self.status)
 
     @property
     def reason(self) -> str:
-        return str(self.status.get("reason") or "")
+        return _status_reason(self.status)
 
     @property
     def message(self) -> str:
@@ -100,10 +106,7 @@ class ApiError(Exception):
 
     @property
     def retry_after_seconds(self) -> int:
-        try:
-            return int(self.details.get("retryAfterSeconds") or 0)
-        except (TypeError, ValueError):
-            return 0
+        return _retry_after_seconds(self.details)
 
     def __str__(self) -> str:
         return self.message
@@ -238,28 +241,65 @@ def _go_quote(text: str) -> str:
 
 # -- predicates ---------------------------------------------------------------------
 
+def _status_code(status: Mapping[str, Any]) -> int:
+    try:
+        return int(status.get("code") or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _status_reason(status: Mapping[str, Any]) -> str:
+    return str(status.get("reason") or "")
+
+
+def _retry_after_seconds(details: Mapping[str, Any]) -> int:
+    try:
+        return int(details.get("retryAfterSeconds") or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
 def _chain(err: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
         yield err
-        err = err.__cause__
+        err = getattr(err, "__cause__", None)
 
 
-def _api_error(err: BaseException | None) -> ApiError | None:
+def status_of(err: BaseException | None) -> Mapping[str, Any] | None:
+    """The ``Status`` of the first error in ``err``'s ``__cause__`` chain that carries
+    one in ``.status`` (an :class:`ApiError`, or any exception shaped like it), or None."""
     for e in _chain(err):
-        if isinstance(e, ApiError):
-            return e
+        status = getattr(e, "status", None)
+        if isinstance(status, Mapping):
+            return status
     return None
 
 
+def reason_of(err: BaseException | None) -> str:
+    """The ``Status.reason`` of an API error; ``""`` (unknown) for any other error
+    (``ReasonForError``)."""
+    status = status_of(err)
+    return "" if status is None else _status_reason(status)
+
+
+def code_of(err: BaseException | None) -> int:
+    """The ``Status.code`` of an API error; 0 (unknown) for any other error."""
+    status = status_of(err)
+    return 0 if status is None else _status_code(status)
+
+
+def _reason_and_code(err: BaseException | None) -> tuple[str, int]:
+    status = status_of(err)
+    if status is None:
+        return "", 0
+    return _status_reason(status), _status_code(status)
+
+
 def _reason_or_code(err: BaseException | None, reason: str, code: int) -> bool:
-    e = _api_error(err)
-    if e is None:
-        return False
-    if e.reason == reason:
-        return True
-    return e.reason not in KNOWN_REASONS and e.code == code
+    r, c = _reason_and_code(err)
+    return r == reason or (r not in KNOWN_REASONS and c == code)
 
 
 def is_not_found(err: BaseException | None) -> bool:
@@ -267,8 +307,7 @@ def is_not_found(err: BaseException | None) -> bool:
 
 
 def is_already_exists(err: BaseException | None) -> bool:
-    e = _api_error(err)
-    return e is not None and e.reason == "AlreadyExists"
+    return reason_of(err) == "AlreadyExists"
 
 
 def is_conflict(err: BaseException | None) -> bool:
@@ -285,17 +324,12 @@ def is_gone(err: BaseException | None) -> bool:
     True for reason ``Gone`` and for reason ``Expired`` (too old resource version), and
     for a bare 410 with an unknown reason.
     """
-    e = _api_error(err)
-    if e is None:
-        return False
-    if e.reason in ("Gone", "Expired"):
-        return True
-    return e.reason not in KNOWN_REASONS and e.code == 410
+    reason, code = _reason_and_code(err)
+    return reason in ("Gone", "Expired") or (reason not in KNOWN_REASONS and code == 410)
 
 
 def is_resource_expired(err: BaseException | None) -> bool:
-    e = _api_error(err)
-    return e is not None and e.reason == "Expired"
+    return reason_of(err) == "Expired"
 
 
 def is_forbidden(err: BaseException | None) -> bool:
@@ -331,8 +365,7 @@ def is_timeout(err: BaseException | None) -> bool:
 
 
 def is_server_timeout(err: BaseException | None) -> bool:
-    e = _api_error(err)
-    return e is not None and e.reason == "ServerTimeout"
+    return reason_of(err) == "ServerTimeout"
 
 
 def is_internal_error(err: BaseException | None) -> bool:
@@ -341,17 +374,19 @@ def is_internal_error(err: BaseException | None) -> bool:
 
 def is_too_many_requests(err: BaseException | None) -> bool:
     """429, whatever the reason says (upstream checks the code unconditionally here)."""
-    e = _api_error(err)
-    return e is not None and (e.reason == "TooManyRequests" or e.code == 429)
+    reason, code = _reason_and_code(err)
+    return reason == "TooManyRequests" or code == 429
 
 
 def suggests_client_delay(err: BaseException | None) -> int | None:
     """Seconds the server asked the client to wait, or None (``SuggestsClientDelay``)."""
-    e = _api_error(err)
-    if e is None or not e.details:
+    status = status_of(err)
+    if status is None:
         return None
-    if e.reason == "ServerTimeout":
-        return e.retry_after_seconds
-    if e.retry_after_seconds > 0:
-        return e.retry_after_seconds
+    details = status.get("details")
+    if not isinstance(details, Mapping) or not details:
+        return None
+    seconds = _retry_after_seconds(details)
+    if _status_reason(status) == "ServerTimeout" or seconds > 0:
+        return seconds
     return None
