@@ -1008,3 +1008,35 @@ def test_realistic_objects_round_trip_with_fields_removed_or_changed(name, data)
 def test_fixture_objects_round_trip_exactly(name):
     obj = fixture(name)
     assert rt(obj) == obj
+
+
+@pytest.mark.skipif(pb.IMPLEMENTATION != "c", reason="memory layout of the C decoder")
+def test_decoded_lists_hold_no_spare_capacity_and_small_ints_are_shared():
+    # a cache keeps decoded objects for their whole life: lists grown by appending would
+    # keep room for up to twice their items, and every port number its own int
+    import sys
+
+    pod = fixture("core.v1.Pod")
+    pod["spec"]["containers"] = [dict(pod["spec"]["containers"][0], name=f"c{i}")
+                                 for i in range(3)]
+    for c in pod["spec"]["containers"]:
+        c["ports"] = [{"containerPort": 8080 + i, "protocol": "TCP"} for i in range(5)]
+    data = encode(pod, PROTOBUF)
+    one, two = decode(data, PROTOBUF), decode(data, PROTOBUF)
+    assert one["spec"]["containers"] == pod["spec"]["containers"]
+
+    def lists(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from lists(v)
+        elif isinstance(value, list):
+            yield value
+            for v in value:
+                yield from lists(v)
+
+    found = list(lists(one))
+    assert any(len(lst) >= 3 for lst in found)
+    for lst in found:
+        assert sys.getsizeof(lst) == sys.getsizeof(lst[:]), lst
+    port = one["spec"]["containers"][1]["ports"][4]["containerPort"]
+    assert port == 8084 and port is two["spec"]["containers"][1]["ports"][4]["containerPort"]

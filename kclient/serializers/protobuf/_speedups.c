@@ -209,6 +209,26 @@ static PyObject *make_str(const uint8_t *p, Py_ssize_t n)
     return s;
 }
 
+/* Small non-negative integers repeat across objects too (ports, replica counts, sizes
+ * in bytes or millis, grace periods): one shared int object per value below 65536,
+ * made on first use. Python caches only -5..256 itself. */
+#define ICACHE_SIZE 65536
+static PyObject *icache[ICACHE_SIZE];
+
+static PyObject *make_int(int64_t v)
+{
+    if (v < 0 || v >= ICACHE_SIZE)
+        return PyLong_FromLongLong(v);
+    PyObject *i = icache[v];
+    if (i == NULL) {
+        i = PyLong_FromLongLong(v);
+        if (i == NULL)
+            return NULL;
+        icache[v] = i;
+    }
+    return Py_NewRef(i);
+}
+
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static PyObject *b64(const uint8_t *src, Py_ssize_t n)
@@ -332,7 +352,7 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
                 return PyUnicode_FromStringAndSize("", 0);
             return make_str(b + s_at, s_len);
         }
-        return PyLong_FromLong((int32_t)(uint32_t)bb);
+        return make_int((int32_t)(uint32_t)bb);
     case K_DURATION:
         return PyObject_CallFunction(duration_cb, "L", (long long)(int64_t)a);
     default: /* RawExtension, FieldsV1 */
@@ -362,13 +382,13 @@ static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, i
         return PyBool_FromLong(v != 0);
     case K_INT32:
         if (varint_or_fail(b, pos, end, &v)) return NULL;
-        return PyLong_FromLong((int32_t)(uint32_t)v);
+        return make_int((int32_t)(uint32_t)v);
     case K_INT64:
         if (varint_or_fail(b, pos, end, &v)) return NULL;
-        return PyLong_FromLongLong((int64_t)v);
+        return make_int((int64_t)v);
     case K_UINT32:
         if (varint_or_fail(b, pos, end, &v)) return NULL;
-        return PyLong_FromUnsignedLong((uint32_t)v);
+        return make_int((uint32_t)v);
     case K_UINT64:
         if (varint_or_fail(b, pos, end, &v)) return NULL;
         return PyLong_FromUnsignedLongLong(v);
@@ -580,6 +600,33 @@ static PyObject *decode_message(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, 
     return decode_into(c, pi, pos, end, depth, out);
 }
 
+/* Lists grown by appending keep spare capacity (a 2-element list holds room for 8);
+ * a cache keeps them for the object's life, so each is replaced by an exact copy. */
+static int shrink_lists(Plan *pl, PyObject *out, const uint8_t *seen)
+{
+    for (int i = 0; i < pl->nfields; i++) {
+        Field *f = &pl->fields[i];
+        if (!seen[i] || !f->repeated || f->is_map)
+            continue;
+        PyObject *lst = PyDict_GetItemWithError(out, f->name);
+        if (lst == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+            continue;
+        }
+        if (!PyList_CheckExact(lst) || ((PyListObject *)lst)->allocated == PyList_GET_SIZE(lst))
+            continue;
+        PyObject *exact = PyList_GetSlice(lst, 0, PyList_GET_SIZE(lst));
+        if (exact == NULL)
+            return -1;
+        int rc = PyDict_SetItem(out, f->name, exact);
+        Py_DECREF(exact);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Decode into `out` (a new reference that this function consumes). */
 static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int depth, PyObject *out)
 {
@@ -594,6 +641,7 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
     PyObject *lists_small[64];
     uint8_t *seen = seen_small;
     PyObject **lists = lists_small;
+    int nlists = 0;  /* repeated fields seen: their lists get trimmed at the end */
     if (pl->nfields > 64) {
         seen = PyMem_Calloc(pl->nfields, 1);
         lists = PyMem_Calloc(pl->nfields, sizeof(PyObject *));
@@ -664,6 +712,8 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                         goto error;
                 }
                 pos = stop;
+                if (!seen[fi])
+                    nlists++;
                 seen[fi] = 1;
                 lists[fi] = lst;
                 continue;
@@ -694,6 +744,7 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
         if (f->repeated) {
             if (!seen[fi]) {
                 rc = append_to(out, f, v);
+                nlists++;
                 lists[fi] = PyDict_GetItemWithError(out, f->name);  /* borrowed, kept alive by out */
                 if (lists[fi] == NULL)
                     rc = -1;
@@ -719,6 +770,8 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
         if (rc < 0)
             goto error;
     }
+    if (nlists && shrink_lists(pl, out, seen) < 0)
+        goto error;
     if (apply_defaults(c, pl, out, seen, depth) < 0)
         goto error;
     if (seen != seen_small) {
