@@ -67,6 +67,17 @@ def chunks(data: bytes, size: int = 65536):
 
 
 def stream_decode(content_type: str, parts: list[bytes]) -> int:
+    """As a watch reads: each event decoded when asked for (``iter_feed``)."""
+    dec = S.StreamDecoder(content_type, watch=True)
+    n = 0
+    for part in parts:
+        for _ in dec.iter_feed(part):
+            n += 1
+    return n + len(dec.close())
+
+
+def stream_decode_lists(content_type: str, parts: list[bytes]) -> int:
+    """A chunk's events at once (``feed``)."""
     dec = S.StreamDecoder(content_type, watch=True)
     n = 0
     for part in parts:
@@ -78,6 +89,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pods", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", choices=["watch"], help="only the watch streams (and the "
+                    "protobuf/JSON comparison): the YAML rows take minutes")
     args = ap.parse_args()
     n, r = args.pods, args.repeat
 
@@ -136,6 +149,14 @@ def main() -> None:
         best(json_floor_watch, r, False), 1.1)
     t_pw, f_pw = pair(lambda: stream_decode(S.PROTOBUF, pparts), pb_floor_watch, r)
     row("watch protobuf", len(pb_watch), t_pw, "protobuf lib parse", f_pw, None, None)
+    t_jl, f_jl = pair(lambda: stream_decode_lists(S.JSON, jparts), json_floor_watch, r)
+    row("  JSON, feed()", len(json_watch), t_jl, "orjson per line", f_jl, None, None)
+    t_pl, f_pl = pair(lambda: stream_decode_lists(S.PROTOBUF, pparts), pb_floor_watch, r)
+    row("  protobuf, feed()", len(pb_watch), t_pl, "protobuf lib parse", f_pl, None, None)
+    if args.only == "watch":
+        rows_out(rows)
+        compare(json_list, pb_list, jparts, pparts, r)
+        return
     # YAML last: its huge allocations would otherwise disturb the figures above
     t_yaml, f_yaml = pair(lambda: S.decode(yaml_list, S.YAML),
                           lambda: yaml.load(yaml_list, Loader=yaml.CSafeLoader), ry)
@@ -144,6 +165,11 @@ def main() -> None:
                       lambda: list(yaml.load_all(yaml_stream, Loader=yaml.CSafeLoader)), ry)
     row("stream YAML docs", len(yaml_stream), t_yw, "yaml CSafeLoader load_all", f_yw, None, 1.2)
 
+    rows_out(rows)
+    compare(json_list, pb_list, jparts, pparts, r)
+
+
+def rows_out(rows: list) -> None:
     print(f"{'':18} {'objects/s':>10} {'MB/s':>7}  {'floor':<26} {'floor obj/s':>11} "
           f"{'(gc off)':>10} {'time/floor':>10}  goal")
     for label, ops, mbs, fname, fops, fops_nogc, ratio, goal, verdict in rows:
@@ -151,8 +177,12 @@ def main() -> None:
         g = f"<= {goal}x {verdict}" if goal else ""
         print(f"{label:18} {ops:>10.0f} {mbs:>7.1f}  {fname:<26} {fops:>11.0f} {nogc} "
               f"{ratio:>9.2f}x  {g}")
+
+
+def compare(json_list: bytes, pb_list: bytes, jparts: list, pparts: list, r: int) -> None:
     t_json, t_pb = pair(lambda: S.decode(json_list, S.JSON), lambda: S.decode(pb_list), r)
-    t_jw, t_pw = pair(lambda: stream_decode(S.JSON, jparts), lambda: stream_decode(S.PROTOBUF, pparts), r)
+    t_jw, t_pw = pair(lambda: stream_decode(S.JSON, jparts),
+                      lambda: stream_decode(S.PROTOBUF, pparts), r)
     print(f"protobuf-to-dict vs JSON-to-dict (same objects, measured alternately): "
           f"list {t_json / t_pb:.2f}x as fast, "
           f"watch {t_jw / t_pw:.2f}x as fast (goal: >= 1.00x) "

@@ -14,7 +14,8 @@ How it ends:
   (``watch.resource_version``), as client-go's reflector does;
 * an ERROR event: the iterator raises :class:`~kclient.rest.errors.ApiError` built
   from the event's Status (410 Expired: ``is_gone``), then is closed;
-* bytes that do not decode: an ``ApiError`` 500 (cause ``ClientWatchDecoding``);
+* bytes that do not decode: an ``ApiError`` 500 (cause ``ClientWatchDecoding``), once
+  every event before them was delivered;
 * the caller leaves early (``break`` inside ``async with``, ``aclose()``, or the
   Watch being garbage collected): the HTTP response is closed, and with it the
   connection (a half-read stream is never returned to the pool).
@@ -32,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -60,6 +62,7 @@ class Watch:
         self._response: aiohttp.ClientResponse | None = None
         self._decoder: ser.StreamDecoder | None = None
         self._pending: deque[dict[str, Any]] = deque()
+        self._events: Iterator[dict[str, Any]] | None = None  # the chunk being decoded
         self._started = False
         self._done = False
 
@@ -107,6 +110,7 @@ class Watch:
     async def aclose(self) -> None:
         """Stop watching and close the connection (idempotent)."""
         self._done = True
+        self._events = None
         self._pending.clear()
         self._close_response()
 
@@ -135,15 +139,37 @@ class Watch:
         while True:
             if self._pending:
                 return self._take(self._pending.popleft())
+            events = self._events
+            if events is not None:
+                # each event is decoded as it is asked for: the consumer meets it while
+                # it is still in the CPU's caches
+                try:
+                    return self._take(next(events))
+                except StopIteration:
+                    self._events = None
+                    continue
+                except ser.DecodeError as exc:
+                    raise self._undecodable(exc) from None
             if self._done or self._response is None:
                 self._close_response()
                 raise StopAsyncIteration
             await self._read_more()
 
+    def _undecodable(self, exc: ser.DecodeError) -> Exception:
+        self._done = True
+        self._events = None
+        self._pending.clear()
+        self._close_response()
+        return generic_server_error(
+            500, self.request.method,
+            server_message=f"unable to decode an event from the watch stream: {exc}",
+            cause_type="ClientWatchDecoding")
+
     def _take(self, event: dict[str, Any]) -> dict[str, Any]:
         if event.get("type") == "ERROR":
             obj = event.get("object") or {}
             self._done = True
+            self._events = None
             self._pending.clear()
             self._close_response()
             if isinstance(obj, dict) and obj.get("kind") == "Status":
@@ -172,20 +198,12 @@ class Watch:
         if not chunk:
             self._finish(decoder, clean=True)
             return
-        try:
-            events = decoder.feed(chunk)
-        except ser.DecodeError as exc:
-            self._done = True
-            self._close_response()
-            raise generic_server_error(
-                500, self.request.method,
-                server_message=f"unable to decode an event from the watch stream: {exc}",
-                cause_type="ClientWatchDecoding") from None
-        self._pending.extend(events)
+        self._events = decoder.iter_feed(chunk)
 
     def _finish(self, decoder: ser.StreamDecoder, *, clean: bool) -> None:
         """End of the body: keep complete events, drop a frame cut in half."""
         self._done = True
+        self._events = None
         try:
             self._pending.extend(decoder.close())
         except ser.DecodeError:

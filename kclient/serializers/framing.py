@@ -29,6 +29,7 @@ reusing its buffer cannot change frames already handed out.)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import orjson
 
@@ -78,6 +79,8 @@ class LengthDelimitedFramer:
         self.max_frame_size = max_frame_size
         self._pending = bytearray()  # an incomplete frame, its header included
         self._fed = 0  # stream offset of the chunk being fed
+        self._rest: tuple[memoryview, int] | None = None  # unread by an iter_into
+        self._token: object | None = None  # the live iter_into
         self.frames = 0
 
     def _check(self, size: int, offset: int) -> None:
@@ -104,7 +107,7 @@ class LengthDelimitedFramer:
         return pos + take
 
     def feed(self, chunk: bytes | bytearray | memoryview) -> list[memoryview]:
-        view = _immutable(chunk)
+        view = _immutable(self._take_rest(chunk))
         out: list = []
         pos = self._complete_pending(view, out) if self._pending else 0
         first = len(out)
@@ -131,7 +134,7 @@ class LengthDelimitedFramer:
         of ``buffer`` from ``pos`` into ``out`` for as long as it can and returns where
         it stopped; ``single(frame)`` decodes one frame (or raises). Each frame is
         decoded by one or the other, in stream order; the frame count stays exact."""
-        view = _immutable(chunk)
+        view = _immutable(self._take_rest(chunk))
         done: list = []
         pos = self._complete_pending(view, done) if self._pending else 0
         if done:
@@ -156,14 +159,68 @@ class LengthDelimitedFramer:
             self._pending += view[pos:]
         self._fed += end
 
-    def close(self) -> list[bytes]:
+    def iter_into(self, chunk: bytes | bytearray | memoryview, batch, single) -> Iterator:
+        """:meth:`feed_into` as an iterator: one frame is decoded each time a value is
+        asked for (``batch`` is called with a limit of one frame). Exhaust it before
+        feeding more; the frames an abandoned iterator left are decoded by the next
+        call."""
+        view = _immutable(self._take_rest(chunk))
+        done: list = []
+        pos = self._complete_pending(view, done) if self._pending else 0
+        token = self._token = object()
+        if done:
+            self.frames -= 1  # counted again once decoded
+            self._rest = (view, pos)
+            value = single(done[0])
+            self.frames += 1
+            yield value
+            if self._token is not token:
+                return
+        buf, end, limit = view.obj, len(view), self.max_frame_size
+        one: list = []
+        while True:
+            pos = batch(buf, pos, one, 1)
+            if one:
+                value = one.pop()
+            else:
+                if end - pos < 4:
+                    break
+                n = int.from_bytes(view[pos : pos + 4], "big")
+                self._check(n, self._fed + pos)
+                if end - pos - 4 < n:
+                    break
+                value = single(view[pos + 4 : pos + 4 + n])
+                pos += 4 + n
+            self.frames += 1
+            self._rest = (view, pos)
+            yield value
+            if self._token is not token:
+                return
+        self._rest = None
+        if pos < end:
+            self._pending += view[pos:]
+        self._fed += end
+
+    def _take_rest(self, chunk: bytes | bytearray | memoryview) -> bytes | bytearray | memoryview:
+        """``chunk``, after what an abandoned ``iter_into`` left unread, if anything."""
+        rest, self._rest = self._rest, None
+        self._token = None  # such an iterator, resumed later, yields nothing more
+        if rest is None:
+            return chunk
+        view, pos = rest
+        self._fed += pos
+        return bytes(view[pos:]) + bytes(chunk)
+
+    def close(self) -> list:
+        rest = self._take_rest(b"")
+        frames = self.feed(rest) if rest else []
         left = len(self._pending)
         if left:
             raise DecodeError(
                 f"stream ended inside a frame ({left} bytes left over)",
                 frame=self.frames, offset=self._fed - left,
             )
-        return []
+        return frames
 
 
 class YAMLFramer:
@@ -240,6 +297,10 @@ class JSONFramer:
         self._loads = loads  # callable(bytes) -> value; raises DecodeError unless one value
         self._fed = 0  # stream offset of the chunk being fed
         self._lazy = (-1, 0)  # (stream offset, size) of a value last found incomplete
+        self._base = 0  # stream offset of the chunk being framed in place
+        self._rest: tuple[memoryview, int] | None = None  # unread by an iter_feed
+        self._ready: list = []  # decoded by an iter_feed, not yet handed out
+        self._token: object | None = None  # the live iter_feed
 
     def _value_start(self) -> int | None:
         b = self._buf
@@ -301,36 +362,117 @@ class JSONFramer:
     def _pending(self) -> bool:
         return self._scanning or self._buf.pos < len(self._buf.data)
 
-    def feed(self, chunk: bytes | bytearray | memoryview) -> list:
-        """Values completed by this chunk. Lines wholly inside the chunk are parsed in
-        place; only a value's bytes that straddle chunks are copied into the buffer."""
+    def _begin(self, chunk: bytes | bytearray | memoryview, out: list) -> tuple[memoryview, int]:
+        """Take a new chunk: first complete what is buffered (values go to ``out``);
+        return the chunk and where its in-place lines start (its length when the rest
+        went to the buffer)."""
+        self._adopt_rest()
         view = _immutable(chunk)
-        out: list = []
-        pos = 0
+        base = self._fed
+        self._fed += len(view)
         b = self._buf
-        if self._pending():
-            if self._scanning:
-                pos = len(view)  # a multi-line value: buffer all of it
-            else:
-                nl = view.obj.find(b"\n")
-                pos = len(view) if nl < 0 else nl + 1
-            b.data += view[:pos]
+        if not self._pending():
+            self._base = base
+            return view, 0
+        if self._scanning:
+            pos = len(view)  # a multi-line value: buffer all of it
+        else:
+            nl = view.obj.find(b"\n")
+            pos = len(view) if nl < 0 else nl + 1
+        b.data += view[:pos]
+        self._drain(out)
+        if self._pending() and pos < len(view):
+            b.data += view[pos:]
             self._drain(out)
-            if self._pending():
-                if pos < len(view):
-                    b.data += view[pos:]
-                    self._drain(out)
-                self._fed += len(view)
-                return out
-        pos = self._lines(view, pos, out)
-        if pos < len(view):  # a partial or irregular remainder: the careful path
-            b.offset = self._fed + pos
+            pos = len(view)
+        self._base = base
+        return view, pos
+
+    def _finish(self, view: memoryview, pos: int, out: list) -> None:
+        """Frame what the in-place lines left of ``view`` (a partial or irregular
+        remainder) through the buffer."""
+        if pos < len(view):
+            b = self._buf
+            b.offset = self._base + pos
             b.data = bytearray(view[pos:])
             b.pos = 0
             self._nl_from = 0
             self._drain(out)
-        self._fed += len(view)
+
+    def _adopt_rest(self) -> None:
+        """Move what an abandoned ``iter_feed`` left unread into the buffer."""
+        rest = self._rest
+        self._token = None  # such an iterator, resumed later, yields nothing more
+        self._rest = None
+        if rest is not None and rest[1] < len(rest[0]):  # (else all of it is buffered)
+            view, pos = rest
+            b = self._buf
+            b.offset = self._base + pos
+            b.data = bytearray(view[pos:])
+            b.pos = 0
+            self._nl_from = 0
+
+    def take_ready(self) -> list:
+        """Values an abandoned :meth:`iter_feed` decoded but did not hand out."""
+        ready, self._ready = self._ready, []
+        return ready
+
+    def feed(self, chunk: bytes | bytearray | memoryview) -> list:
+        """Values completed by this chunk. Lines wholly inside the chunk are parsed in
+        place; only a value's bytes that straddle chunks are copied into the buffer."""
+        out: list = self.take_ready()
+        view, pos = self._begin(chunk, out)
+        pos = self._lines(view, pos, out)
+        self._finish(view, pos, out)
         return out
+
+    def iter_feed(self, chunk: bytes | bytearray | memoryview) -> Iterator:
+        """:meth:`feed` as an iterator: each value is parsed when it is asked for, so a
+        consumer handling values one by one gets each while it is fresh in the CPU's
+        caches. Exhaust it before feeding more; what an abandoned iterator left is
+        decoded by the next call (after :meth:`take_ready` values, if any)."""
+        ready: list = self.take_ready()
+        view, pos = self._begin(chunk, ready)
+        token = self._token = object()
+        self._ready = ready
+        self._rest = (view, pos)
+        while ready:
+            value = ready.pop(0)
+            yield value
+            if self._token is not token:
+                return
+        data = view.obj
+        end = len(view)
+        find = data.find
+        limit = self.max_frame_size
+        loads = _fast_loads
+        check = _may_exceed_int64(view)
+        while pos < end and data[pos] == 0x7B:  # '{'
+            nl = find(b"\n", pos)
+            if nl < 0:
+                break
+            if nl - pos > limit:
+                raise _too_large(nl - pos, limit, "JSON value", self.frames, self._base + pos)
+            line = view[pos:nl]
+            try:
+                value = loads(line)
+            except ValueError:
+                break
+            if check:
+                value = go_integers(value, line)
+            self.frames += 1
+            pos = nl + 1
+            self._rest = (view, pos)
+            yield value
+            if self._token is not token:
+                return
+        self._rest = None
+        self._finish(view, pos, ready)
+        while ready:
+            value = ready.pop(0)
+            yield value
+            if self._token is not token:
+                return
 
     def _lines(self, view: memoryview, pos: int, out: list) -> int:
         """Parse the complete ``{...}`` lines of ``view`` from ``pos`` in place; return
@@ -348,7 +490,7 @@ class JSONFramer:
                 break
             if nl - pos > limit:
                 self.frames += len(out) - first
-                raise _too_large(nl - pos, limit, "JSON value", self.frames, self._fed + pos)
+                raise _too_large(nl - pos, limit, "JSON value", self.frames, self._base + pos)
             try:
                 value = loads(view[pos:nl])
             except ValueError:
@@ -450,11 +592,15 @@ class JSONFramer:
             self._scan_pos -= shift
             self._nl_from = max(0, self._nl_from - shift)
 
-    def close(self) -> list[bytes]:
+    def close(self) -> list:
+        out = self.take_ready()
+        self._adopt_rest()
+        if self._pending():
+            self._drain(out)
         b = self._buf
         self._value_start()
         if b.pos < len(b.data):
             raise DecodeError(
                 "stream ended inside a JSON value", frame=self.frames, offset=b.offset + b.pos
             )
-        return []
+        return out

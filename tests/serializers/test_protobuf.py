@@ -686,6 +686,12 @@ def test_raw_extension_json_has_go_s_integers():
     assert type(got["big"]) is float and type(got["max"]) is int
 
 
+def test_raw_extension_json_with_invalid_utf8_reads_as_go_reads_it():
+    revision = ld(1, ld(1, b"r")) + ld(2, ld(1, b'{"s":"a\xffb","n":[1,2]}'))
+    got = decode(envelope("apps/v1", "ControllerRevision", revision), PROTOBUF)["data"]
+    assert got == {"s": "a\ufffdb", "n": [1, 2]}
+
+
 def test_raw_extension_with_an_enveloped_object_decodes_it():
     inner = encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "in"},
                     "data": {"k": "v"}}, PROTOBUF)

@@ -572,3 +572,81 @@ def test_an_error_leaves_the_decoder_failed(content_type, bad, good):
 def test_unsupported_content_type():
     with pytest.raises(ValueError):
         StreamDecoder("text/plain")
+
+
+# ------------------------------------------------------------- lazy iteration
+
+
+def _watch_stream(content_type: str, n: int) -> tuple[bytes, list[dict]]:
+    objs = [fixture(name) for name in WATCH_OBJECTS]
+    events = [{"type": EVENT_TYPES[i % 3], "object": objs[i % len(objs)]} for i in range(n)]
+    wire = JSON if content_type == JSON else PROTOBUF
+    return b"".join(encode_watch_event(e["type"], e["object"], wire) for e in events), events
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.sampled_from([JSON, PROTOBUF_WATCH, "concatenated", "spaced"]), st.integers(1, 9),
+       st.data())
+def test_iter_feed_abandoned_anywhere_loses_and_repeats_nothing(content_type, n, data):
+    stream, events = _watch_stream(JSON if content_type in ("concatenated", "spaced")
+                                   else content_type, n)
+    if content_type == "concatenated":  # Go's decoder needs no separator at all
+        stream, content_type = stream.replace(b"\n", b""), JSON
+    elif content_type == "spaced":
+        stream, content_type = stream.replace(b"\n", b" \n\n "), JSON
+    cuts = sorted(set(data.draw(cut_points(len(stream)))))
+    dec = StreamDecoder(content_type, watch=True)
+    got: list[dict] = []
+    start = 0
+    for cut in cuts + [len(stream)]:
+        chunk, start = stream[start:cut], cut
+        if data.draw(st.booleans()):
+            got += dec.feed(chunk)
+            continue
+        stop_after = data.draw(st.integers(0, 3))
+        for i, event in enumerate(dec.iter_feed(chunk)):
+            got.append(event)
+            if i + 1 == stop_after:
+                break  # abandoned: the rest comes with the next call
+    got += dec.close()
+    assert got == events
+
+
+def test_iter_feed_decodes_each_object_when_asked_for():
+    stream, events = _watch_stream(PROTOBUF_WATCH, 3)
+    bad = b"\x00\x00\x00\x03\x0a\x05A"
+    dec = StreamDecoder(PROTOBUF_WATCH)
+    it = dec.iter_feed(stream + bad)
+    assert [next(it) for _ in range(3)] == events  # every event before the bad frame
+    with pytest.raises(DecodeError) as info:
+        next(it)
+    assert info.value.frame == 3
+    with pytest.raises(DecodeError):
+        list(dec.iter_feed(stream))
+
+
+def test_iter_feed_json_error_comes_after_the_good_events():
+    dec = StreamDecoder(JSON, watch=True)
+    it = dec.iter_feed(b'{"type":"ADDED","object":{"a":1}}\n{"type":"BOGUS","object":{}}\n')
+    assert next(it) == {"type": "ADDED", "object": {"a": 1}}
+    with pytest.raises(DecodeError) as info:
+        next(it)
+    assert info.value.frame == 1
+
+
+@pytest.mark.parametrize("content_type", [JSON, PROTOBUF_WATCH, YAML])
+def test_iter_feed_leaves_the_collector_as_it_found_it(content_type):
+    import gc
+
+    stream, _ = _watch_stream(JSON if content_type == YAML else content_type, 4)
+    if content_type == YAML:
+        stream = b"a: 1\n---\nb: 2\n---\n"
+    dec = StreamDecoder(content_type, watch=content_type != YAML)
+    seen = [gc.isenabled() for _ in dec.iter_feed(stream)]
+    assert seen and all(seen)
+    gc.disable()
+    try:
+        assert [gc.isenabled() for _ in StreamDecoder(content_type, watch=content_type != YAML)
+                .iter_feed(stream)] == [False] * len(seen)
+    finally:
+        gc.enable()

@@ -9,7 +9,8 @@ extension is built, in Python otherwise, with identical results.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Callable, Iterable
 
 import os
 
@@ -45,7 +46,7 @@ __all__ = [
     "has_schema",
     "parse_envelope",
     "decode_watch_event",
-    "decode_watch_frames",
+    "watch_frames_decoder",
     "encode_watch_event",
 ]
 
@@ -96,6 +97,7 @@ def _load_c() -> None:
     any_version = {kind: plans[msg.full_name].index for kind, msg in REGISTRY._any_version.items()}
     _speedups.compile(c_spec(), _error, _decode_embedded, special.format_duration,
                       kinds, any_version, _UNTYPED)
+    _speedups.set_json_loads(_orjson_loads)
     _c_loaded = True
 
 
@@ -257,16 +259,15 @@ def decode_watch_event(body: bytes | memoryview) -> dict:
     return event
 
 
-def decode_watch_frames(buf: bytes, pos: int, max_frame_size: int, out: list,
-                        event_types: frozenset) -> int:
-    """Decode the length-delimited WatchEvent frames lying wholly in ``buf[pos:]`` into
-    ``out`` and return where it stopped: before an incomplete frame, one larger than
-    ``max_frame_size``, or one that is malformed or not a valid event (the caller
-    decodes that one with ``decode_watch_event`` for its precise error). Without the C
-    extension it decodes nothing and returns ``pos``."""
+def watch_frames_decoder(max_frame_size: int, event_types: frozenset) -> Callable[..., int]:
+    """``batch(buf, pos, out, limit=-1) -> pos``: decodes the length-delimited WatchEvent
+    frames lying wholly in ``buf[pos:]`` into ``out`` and returns where it stopped:
+    before an incomplete frame, one larger than ``max_frame_size``, or one that is
+    malformed or not a valid event (the caller decodes that one with
+    ``decode_watch_event`` for its precise error), or after ``limit`` frames when that
+    is not negative. Without the C extension it decodes nothing."""
     if _speedups is None:
-        return pos
+        return lambda buf, pos, out, limit=-1: pos
     if not _c_loaded:
         _load_c()
-    return _speedups.decode_frames(_watch_event_index(), buf, pos, max_frame_size, out,
-                                   event_types)
+    return partial(_speedups.decode_frames, (_watch_event_index(), max_frame_size, event_types))

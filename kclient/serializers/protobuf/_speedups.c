@@ -42,6 +42,8 @@ static int nplans = 0;
 static PyObject *error_factory = NULL;  /* (message, offset) -> DecodeError instance */
 static PyObject *embedded_cb = NULL;    /* (bytes, path) -> object */
 static PyObject *duration_cb = NULL;    /* (nanoseconds) -> str */
+static PyObject *json_loads = NULL;     /* (bytes) -> object, raising ValueError */
+static int has_long_number(const uint8_t *b, Py_ssize_t n);
 static PyObject *s_items = NULL;
 static PyObject *s_kind = NULL, *s_api_version = NULL;
 static PyObject *s_type = NULL, *s_object = NULL;
@@ -364,6 +366,16 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
             PyObject *raw = PyBytes_FromStringAndSize((const char *)b + raw_at, raw_len);
             if (raw == NULL)
                 return NULL;
+            if (json_loads != NULL && !has_long_number(b + raw_at, raw_len)) {
+                /* the common case (FieldsV1 of every managedFields entry): plain JSON
+                 * with no number near int64's limits; the rest goes to the callback */
+                PyObject *r = PyObject_CallOneArg(json_loads, raw);
+                if (r != NULL || !PyErr_ExceptionMatches(PyExc_ValueError)) {
+                    Py_DECREF(raw);
+                    return r;
+                }
+                PyErr_Clear();
+            }
             PyObject *r = PyObject_CallFunctionObjArgs(embedded_cb, raw, f->path, NULL);
             Py_DECREF(raw);
             return r;
@@ -1043,9 +1055,9 @@ static PyObject *py_decode_object(PyObject *self, PyObject *args)
     return r;
 }
 
-/* decode_frames(plan_index, buffer, pos, max_frame_size, out, event_types) -> pos
+/* decode_frames((plan_index, max_frame_size, event_types), buffer, pos, out[, limit]) -> pos
  *
- * The loop of a length-delimited stream: decodes the frames (4-byte big-endian length,
+ * The loop of a length-delimited stream: decodes (at most limit of) the frames (4-byte big-endian length,
  * then a message of the plan) that lie wholly in buffer from pos on, appending each
  * dict to out, and returns where it stopped. It stops before a frame that is
  * incomplete, larger than max_frame_size or malformed, and, when event_types is a set,
@@ -1057,8 +1069,9 @@ static PyObject *py_decode_frames(PyObject *self, PyObject *args)
     Py_buffer view;
     Py_ssize_t pos, max_frame;
     PyObject *out, *types;
-    if (!PyArg_ParseTuple(args, "iy*nnO!O", &pi, &view, &pos, &max_frame, &PyList_Type, &out,
-                          &types))
+    Py_ssize_t limit = -1;
+    if (!PyArg_ParseTuple(args, "(inO)y*nO!|n", &pi, &max_frame, &types, &view, &pos,
+                          &PyList_Type, &out, &limit))
         return NULL;
     PyObject *r = NULL;
     if (pi < 0 || pi >= nplans) {
@@ -1072,7 +1085,7 @@ static PyObject *py_decode_frames(PyObject *self, PyObject *args)
     const uint8_t *b = view.buf;
     Ctx c = {b, 0};
     int check = PyAnySet_Check(types);
-    while (view.len - pos >= 4) {
+    while (view.len - pos >= 4 && limit != 0) {
         Py_ssize_t n = ((Py_ssize_t)b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
         if (n > max_frame || view.len - pos - 4 < n)
             break;
@@ -1101,6 +1114,8 @@ static PyObject *py_decode_frames(PyObject *self, PyObject *args)
         if (rc < 0)
             goto done;
         pos += 4 + n;
+        if (limit > 0)
+            limit--;
     }
     r = PyLong_FromSsize_t(pos);
 done:
@@ -1133,14 +1148,8 @@ static int long_number_at(const uint8_t *b, Py_ssize_t n, Py_ssize_t s, Py_ssize
     return j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '[');
 }
 
-static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
+static int has_long_number(const uint8_t *b, Py_ssize_t n)
 {
-    Py_buffer view;
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
-        return NULL;
-    const uint8_t *b = view.buf;
-    Py_ssize_t n = view.len;
-    int found = 0;
     for (Py_ssize_t i = 18; i < n;) {
         if (!IS_DIGIT(b[i])) {
             i += 19;
@@ -1151,18 +1160,33 @@ static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
             s--;
         while (e < n && IS_DIGIT(b[e]))
             e++;
-        if (long_number_at(b, n, s, e)) {
-            found = 1;
-            break;
-        }
+        if (long_number_at(b, n, s, e))
+            return 1;
         i = e + 19;
     }
+    return 0;
+}
+
+static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    int found = has_long_number(view.buf, view.len);
     PyBuffer_Release(&view);
     return PyBool_FromLong(found);
 }
 
+/* set_json_loads(loads): the JSON parser for embedded documents (None: the callback) */
+static PyObject *py_set_json_loads(PyObject *self, PyObject *arg)
+{
+    Py_XSETREF(json_loads, arg == Py_None ? NULL : Py_NewRef(arg));
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"may_exceed_int64", py_may_exceed_int64, METH_O, "Look for JSON numbers of 19-20 digits."},
+    {"set_json_loads", py_set_json_loads, METH_O, "The parser of embedded JSON documents."},
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
