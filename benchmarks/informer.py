@@ -364,7 +364,7 @@ class _ReplayWatch:
         dec = ser.StreamDecoder("application/json;stream=watch")
         body = self.body
         for i in range(0, len(body), 1 << 16):
-            for event in dec.feed(body[i:i + (1 << 16)]):
+            for event in dec.iter_feed(body[i:i + (1 << 16)]):  # as kclient's Watch reads
                 yield event
             await asyncio.sleep(0)
 
@@ -403,7 +403,8 @@ def decode_only(body: bytes, events: int) -> float:
     dec = ser.StreamDecoder("application/json;stream=watch")
     n = 0
     for i in range(0, len(body), 1 << 16):
-        n += len(dec.feed(body[i:i + (1 << 16)]))
+        for _ in dec.iter_feed(body[i:i + (1 << 16)]):
+            n += 1
     n += len(dec.close())
     elapsed = time.perf_counter() - start
     assert n >= events, n
@@ -425,7 +426,7 @@ def decode_and_keep(body: bytes, events: int, list_body: bytes) -> float:
         dec = ser.StreamDecoder("application/json;stream=watch")
         n = 0
         for i in range(0, len(body), 1 << 16):
-            for event in dec.feed(body[i:i + (1 << 16)]):
+            for event in dec.iter_feed(body[i:i + (1 << 16)]):
                 obj = event["object"]
                 cache[object_key(obj)] = obj
                 n += 1
