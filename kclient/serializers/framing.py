@@ -22,8 +22,8 @@ reusing its buffer cannot change frames already handed out.)
   ``\\n---`` plus the rest of that line; ``---`` at the very start stays in the first
   document; the final unterminated chunk is a document at the end of the stream.
 * ``LengthDelimitedFramer``: 4-byte big-endian length, then that many bytes; frames are
-  ``memoryview``s. ``feed_into`` frames and decodes in one pass, handing whole runs of
-  frames to a batch decoder (the protobuf watch loop in C).
+  ``memoryview``s. ``iter_into`` frames and decodes in one pass, frame by frame, with
+  a decoder in C for the common frames (the protobuf watch loop).
 """
 
 from __future__ import annotations
@@ -129,41 +129,13 @@ class LengthDelimitedFramer:
         self._fed += end
         return out
 
-    def feed_into(self, chunk: bytes | bytearray | memoryview, out: list, batch, single) -> None:
-        """Frame and decode in one pass: ``batch(buffer, pos, out)`` decodes whole frames
-        of ``buffer`` from ``pos`` into ``out`` for as long as it can and returns where
-        it stopped; ``single(frame)`` decodes one frame (or raises). Each frame is
-        decoded by one or the other, in stream order; the frame count stays exact."""
-        view = _immutable(self._take_rest(chunk))
-        done: list = []
-        pos = self._complete_pending(view, done) if self._pending else 0
-        if done:
-            self.frames -= 1  # counted again once decoded
-            out.append(single(done[0]))
-            self.frames += 1
-        buf, end, limit = view.obj, len(view), self.max_frame_size
-        while True:
-            before = len(out)
-            pos = batch(buf, pos, out)
-            self.frames += len(out) - before
-            if end - pos < 4:
-                break
-            n = int.from_bytes(view[pos : pos + 4], "big")
-            self._check(n, self._fed + pos)
-            if end - pos - 4 < n:
-                break
-            out.append(single(view[pos + 4 : pos + 4 + n]))
-            self.frames += 1
-            pos += 4 + n
-        if pos < end:
-            self._pending += view[pos:]
-        self._fed += end
-
     def iter_into(self, chunk: bytes | bytearray | memoryview, batch, single) -> Iterator:
-        """:meth:`feed_into` as an iterator: one frame is decoded each time a value is
-        asked for (``batch`` is called with a limit of one frame). Exhaust it before
-        feeding more; the frames an abandoned iterator left are decoded by the next
-        call."""
+        """Frame and decode in one pass, one frame each time a value is asked for:
+        ``batch(buffer, pos, out, 1)`` decodes the whole frame at ``pos`` into ``out``
+        if it can and returns where it stopped (the protobuf watch loop in C);
+        ``single(frame)`` decodes a frame the batch refused (or raises, for its precise
+        error). Exhaust it before feeding more; the frames an abandoned iterator left
+        are decoded by the next call. The frame count stays exact."""
         view = _immutable(self._take_rest(chunk))
         done: list = []
         pos = self._complete_pending(view, done) if self._pending else 0
@@ -388,16 +360,13 @@ class JSONFramer:
         self._base = base
         return view, pos
 
-    def _finish(self, view: memoryview, pos: int, out: list) -> None:
-        """Frame what the in-place lines left of ``view`` (a partial or irregular
-        remainder) through the buffer."""
-        if pos < len(view):
-            b = self._buf
-            b.offset = self._base + pos
-            b.data = bytearray(view[pos:])
-            b.pos = 0
-            self._nl_from = 0
-            self._drain(out)
+    def _buffer_from(self, view: memoryview, pos: int) -> None:
+        """Make ``view[pos:]`` (nothing of it framed yet) the buffer's content."""
+        b = self._buf
+        b.offset = self._base + pos
+        b.data = bytearray(view[pos:])
+        b.pos = 0
+        self._nl_from = 0
 
     def _adopt_rest(self) -> None:
         """Move what an abandoned ``iter_feed`` left unread into the buffer."""
@@ -405,12 +374,7 @@ class JSONFramer:
         self._token = None  # such an iterator, resumed later, yields nothing more
         self._rest = None
         if rest is not None and rest[1] < len(rest[0]):  # (else all of it is buffered)
-            view, pos = rest
-            b = self._buf
-            b.offset = self._base + pos
-            b.data = bytearray(view[pos:])
-            b.pos = 0
-            self._nl_from = 0
+            self._buffer_from(*rest)
 
     def take_ready(self) -> list:
         """Values an abandoned :meth:`iter_feed` decoded but did not hand out."""
@@ -420,33 +384,34 @@ class JSONFramer:
     def feed(self, chunk: bytes | bytearray | memoryview) -> list:
         """Values completed by this chunk. Lines wholly inside the chunk are parsed in
         place; only a value's bytes that straddle chunks are copied into the buffer."""
-        out: list = self.take_ready()
-        view, pos = self._begin(chunk, out)
-        pos = self._lines(view, pos, out)
-        self._finish(view, pos, out)
-        return out
+        return list(self.iter_feed(chunk))
 
-    def iter_feed(self, chunk: bytes | bytearray | memoryview) -> Iterator:
-        """:meth:`feed` as an iterator: each value is parsed when it is asked for, so a
-        consumer handling values one by one gets each while it is fresh in the CPU's
-        caches. Exhaust it before feeding more; what an abandoned iterator left is
-        decoded by the next call (after :meth:`take_ready` values, if any)."""
-        ready: list = self.take_ready()
-        view, pos = self._begin(chunk, ready)
-        token = self._token = object()
-        self._ready = ready
-        self._rest = (view, pos)
+    def _hand_out(self, ready: list, token: object) -> Iterator:
         while ready:
             value = ready.pop(0)
             yield value
             if self._token is not token:
                 return
+
+    def iter_feed(self, chunk: bytes | bytearray | memoryview) -> Iterator:
+        """:meth:`feed` as an iterator: each value is parsed when it is asked for, so a
+        consumer handling values one by one gets each while it is fresh in the CPU's
+        caches. Exhaust it before feeding more; what an abandoned iterator left is
+        decoded by the next call."""
+        ready: list = self.take_ready()
+        view, pos = self._begin(chunk, ready)
+        token = self._token = object()
+        self._ready = ready
+        self._rest = (view, pos)
+        yield from self._hand_out(ready, token)
+        if self._token is not token:
+            return
         data = view.obj
         end = len(view)
         find = data.find
         limit = self.max_frame_size
         loads = _fast_loads
-        check = _may_exceed_int64(view)
+        check = _may_exceed_int64(view)  # one scan of the chunk; rarely true
         while pos < end and data[pos] == 0x7B:  # '{'
             nl = find(b"\n", pos)
             if nl < 0:
@@ -457,7 +422,7 @@ class JSONFramer:
             try:
                 value = loads(line)
             except ValueError:
-                break
+                break  # not exactly one value on this line: the careful path
             if check:
                 value = go_integers(value, line)
             self.frames += 1
@@ -467,49 +432,10 @@ class JSONFramer:
             if self._token is not token:
                 return
         self._rest = None
-        self._finish(view, pos, ready)
-        while ready:
-            value = ready.pop(0)
-            yield value
-            if self._token is not token:
-                return
-
-    def _lines(self, view: memoryview, pos: int, out: list) -> int:
-        """Parse the complete ``{...}`` lines of ``view`` from ``pos`` in place; return
-        where the first line that is not exactly one object (or the unterminated
-        remainder) starts."""
-        data = view.obj
-        end = len(view)
-        find = data.find
-        limit = self.max_frame_size
-        loads = _fast_loads
-        first, start = len(out), pos
-        while pos < end and data[pos] == 0x7B:  # '{'
-            nl = find(b"\n", pos)
-            if nl < 0:
-                break
-            if nl - pos > limit:
-                self.frames += len(out) - first
-                raise _too_large(nl - pos, limit, "JSON value", self.frames, self._base + pos)
-            try:
-                value = loads(view[pos:nl])
-            except ValueError:
-                break
-            out.append(value)
-            pos = nl + 1
-        if len(out) > first:
-            self.frames += len(out) - first
-            if _may_exceed_int64(view):  # rare: find the lines that need Go's integers
-                self._redo_integers(view, start, out, first)
-        return pos
-
-    @staticmethod
-    def _redo_integers(view: memoryview, pos: int, out: list, first: int) -> None:
-        data = view.obj
-        for i in range(first, len(out)):  # out[i] was parsed from the line at pos
-            nl = data.find(b"\n", pos)
-            out[i] = go_integers(out[i], view[pos:nl])
-            pos = nl + 1
+        if pos < end:  # a partial or irregular remainder: the careful path
+            self._buffer_from(view, pos)
+            self._drain(ready)
+        yield from self._hand_out(ready, token)
 
     def _drain(self, out: list) -> None:
         b = self._buf
