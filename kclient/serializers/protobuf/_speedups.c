@@ -50,6 +50,10 @@ static PyObject *s_type = NULL, *s_object = NULL;
 static PyObject *kind_index = NULL;    /* {(apiVersion, kind): plan index} */
 static PyObject *any_version = NULL;   /* {kind: plan index} for kinds of every version */
 static PyObject *untyped = NULL;       /* kinds whose JSON form has no apiVersion/kind */
+/* the envelope last decoded: a stream repeats one apiVersion and kind, which make_str
+ * hands back as the same objects, so the lookups above are done once per stream */
+static PyObject *last_av = NULL, *last_kind = NULL;
+static int last_plan = -1, last_typed = 0;
 
 typedef struct {
     const uint8_t *buf;
@@ -338,12 +342,12 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
         if (civil((int64_t)a, text))
             return failf(f->path, "timestamp is out of range", pos);
         text[19] = 'Z';
-        return PyUnicode_FromStringAndSize(text, 20);
+        return make_str((const uint8_t *)text, 20);
     case K_MICROTIME:
         if (civil((int64_t)a, text))
             return failf(f->path, "timestamp is out of range", pos);
         snprintf(text + 19, 21, ".%06dZ", (int)((int32_t)(uint32_t)bb / 1000));
-        return PyUnicode_FromString(text);
+        return make_str((const uint8_t *)text, (Py_ssize_t)strlen(text));
     case K_QUANTITY:
         if (s_at < 0)
             return PyUnicode_FromStringAndSize("", 0);
@@ -362,20 +366,37 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
             Py_RETURN_NONE;
         if (raw_len >= 4 && memcmp(b + raw_at, "k8s\0", 4) == 0)
             return decode_enveloped(c, raw_at, raw_at + raw_len, depth + 1, NULL, NULL);
+        if (json_loads != NULL && !has_long_number(b + raw_at, raw_len)) {
+            /* the common case (FieldsV1 of every managedFields entry): plain JSON
+             * with no number near int64's limits, parsed in place through a view;
+             * the rest goes to the callback */
+            PyObject *view = PyMemoryView_FromMemory((char *)b + raw_at, raw_len, PyBUF_READ);
+            if (view == NULL)
+                return NULL;
+            PyObject *r = PyObject_CallOneArg(json_loads, view);
+            if (Py_REFCNT(view) != 1) {
+                /* the parser kept the view: cut it off from memory it does not own */
+                PyObject *et, *ev, *tb;
+                PyErr_Fetch(&et, &ev, &tb);
+                PyObject *rel = PyObject_CallMethod(view, "release", NULL);
+                if (rel == NULL) {
+                    Py_XDECREF(et); Py_XDECREF(ev); Py_XDECREF(tb);
+                    Py_XDECREF(r);
+                    Py_DECREF(view);
+                    return NULL;
+                }
+                Py_DECREF(rel);
+                PyErr_Restore(et, ev, tb);
+            }
+            Py_DECREF(view);
+            if (r != NULL || !PyErr_ExceptionMatches(PyExc_ValueError))
+                return r;
+            PyErr_Clear();
+        }
         {
             PyObject *raw = PyBytes_FromStringAndSize((const char *)b + raw_at, raw_len);
             if (raw == NULL)
                 return NULL;
-            if (json_loads != NULL && !has_long_number(b + raw_at, raw_len)) {
-                /* the common case (FieldsV1 of every managedFields entry): plain JSON
-                 * with no number near int64's limits; the rest goes to the callback */
-                PyObject *r = PyObject_CallOneArg(json_loads, raw);
-                if (r != NULL || !PyErr_ExceptionMatches(PyExc_ValueError)) {
-                    Py_DECREF(raw);
-                    return r;
-                }
-                PyErr_Clear();
-            }
             PyObject *r = PyObject_CallFunctionObjArgs(embedded_cb, raw, f->path, NULL);
             Py_DECREF(raw);
             return r;
@@ -469,25 +490,7 @@ static PyObject *absent_value(Ctx *c, Field *f, int depth)
     return read_special(c, f, f->kind, 0, 0, depth);
 }
 
-static int append_to(PyObject *out, Field *f, PyObject *v)
-{
-    PyObject *lst = PyDict_GetItemWithError(out, f->name);
-    if (lst == NULL) {
-        if (PyErr_Occurred())
-            return -1;
-        lst = PyList_New(1);
-        if (lst == NULL)
-            return -1;
-        Py_INCREF(v);
-        PyList_SET_ITEM(lst, 0, v);
-        int rc = PyDict_SetItem(out, f->name, lst);
-        Py_DECREF(lst);
-        return rc;
-    }
-    return PyList_Append(lst, v);
-}
-
-static int read_map_entry(Ctx *c, Field *f, PyObject *out, Py_ssize_t pos, Py_ssize_t end, int depth)
+static int read_map_entry(Ctx *c, Field *f, PyObject *m, Py_ssize_t pos, Py_ssize_t end, int depth)
 {
     const uint8_t *b = c->buf;
     PyObject *key = NULL, *value = NULL;
@@ -528,19 +531,6 @@ static int read_map_entry(Ctx *c, Field *f, PyObject *out, Py_ssize_t pos, Py_ss
         goto error;
     if (value == NULL && (value = absent_value(c, f, depth)) == NULL)
         goto error;
-    PyObject *m = PyDict_GetItemWithError(out, f->name);
-    if (m == NULL) {
-        if (PyErr_Occurred())
-            goto error;
-        m = PyDict_New();
-        if (m == NULL)
-            goto error;
-        if (PyDict_SetItem(out, f->name, m) < 0) {
-            Py_DECREF(m);
-            goto error;
-        }
-        Py_DECREF(m);
-    }
     if (PyDict_SetItem(m, key, value) < 0)
         goto error;
     Py_DECREF(key);
@@ -562,12 +552,17 @@ static int drop(PyObject *out, PyObject *name)
     return 0;
 }
 
-static int apply_defaults(Ctx *c, Plan *pl, PyObject *out, const uint8_t *seen, int depth)
+/* which fields of a message were set: one bit each */
+#define SEEN(s, i) (((s)[(i) >> 6] >> ((i) & 63)) & 1)
+#define MARK(s, i) ((s)[(i) >> 6] |= 1ull << ((i) & 63))
+#define UNMARK(s, i) ((s)[(i) >> 6] &= ~(1ull << ((i) & 63)))
+
+static int apply_defaults(Ctx *c, Plan *pl, PyObject *out, const uint64_t *seen, int depth)
 {
     for (int k = 0; k < pl->ndefaults; k++) {
         int i = pl->defaults[k];
         Field *f = &pl->fields[i];
-        if (f->is_inline || seen[i])
+        if (f->is_inline || SEEN(seen, i))
             continue;
         PyObject *v;
         switch (f->absent) {
@@ -586,7 +581,7 @@ static int apply_defaults(Ctx *c, Plan *pl, PyObject *out, const uint8_t *seen, 
     for (int k = 0; k < pl->ndefaults; k++) {
         int i = pl->defaults[k];
         Field *f = &pl->fields[i];
-        if (!f->is_inline || seen[i])
+        if (!f->is_inline || SEEN(seen, i))
             continue;
         PyObject *sub = decode_message(c, f->sub, 0, 0, depth + 1);
         if (sub == NULL)
@@ -612,31 +607,32 @@ static PyObject *decode_message(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, 
     return decode_into(c, pi, pos, end, depth, out);
 }
 
-/* Lists grown by appending keep spare capacity (a 2-element list holds room for 8);
- * a cache keeps them for the object's life, so each is replaced by an exact copy. */
-static int shrink_lists(Plan *pl, PyObject *out, const uint8_t *seen)
+/* The lists and maps of repeated and map fields a message has seen: held (a strong
+ * reference each, so that nothing done to `out` meanwhile can free them) from their
+ * first element on, and released when the message ends.
+ *
+ * Lists grown by appending keep spare capacity (a 2-element list holds room for 8);
+ * a cache keeps them for the object's life, so each is trimmed to its size then. */
+static void release_containers(Plan *pl, const uint64_t *seen, PyObject **held, int trim)
 {
     for (int i = 0; i < pl->nfields; i++) {
         Field *f = &pl->fields[i];
-        if (!seen[i] || !f->repeated || f->is_map)
+        if (!SEEN(seen, i) || !(f->repeated || f->is_map))
             continue;
-        PyObject *lst = PyDict_GetItemWithError(out, f->name);
-        if (lst == NULL) {
-            if (PyErr_Occurred())
-                return -1;
-            continue;
+        PyObject *c = held[i];
+        if (trim && PyList_CheckExact(c)) {
+            PyListObject *l = (PyListObject *)c;
+            Py_ssize_t n = Py_SIZE(l);
+            if (n > 0 && l->allocated > n) {
+                PyObject **items = PyMem_Realloc(l->ob_item, (size_t)n * sizeof(PyObject *));
+                if (items != NULL) {  /* else the spare room stays: harmless */
+                    l->ob_item = items;
+                    l->allocated = n;
+                }
+            }
         }
-        if (!PyList_CheckExact(lst) || ((PyListObject *)lst)->allocated == PyList_GET_SIZE(lst))
-            continue;
-        PyObject *exact = PyList_GetSlice(lst, 0, PyList_GET_SIZE(lst));
-        if (exact == NULL)
-            return -1;
-        int rc = PyDict_SetItem(out, f->name, exact);
-        Py_DECREF(exact);
-        if (rc < 0)
-            return -1;
+        Py_DECREF(c);
     }
-    return 0;
 }
 
 /* Decode into `out` (a new reference that this function consumes). */
@@ -648,14 +644,15 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
         Py_DECREF(out);
         return fail("message nesting too deep", pos);
     }
-    /* per field: whether it was set, and the list a repeated field appends to */
-    uint8_t seen_small[64];
+    /* per field: whether it was set, and the list (or map) a repeated (or map) field
+     * adds to, held while the message is read */
+    uint64_t seen_small[1] = {0};
     PyObject *lists_small[64];
-    uint8_t *seen = seen_small;
+    uint64_t *seen = seen_small;
     PyObject **lists = lists_small;
-    int nlists = 0;  /* repeated fields seen: their lists get trimmed at the end */
+    int nlists = 0;  /* repeated and map fields seen: lists[] holds their containers */
     if (pl->nfields > 64) {
-        seen = PyMem_Calloc(pl->nfields, 1);
+        seen = PyMem_Calloc((size_t)(pl->nfields + 63) / 64, sizeof(uint64_t));
         lists = PyMem_Calloc(pl->nfields, sizeof(PyObject *));
         if (seen == NULL || lists == NULL) {
             PyMem_Free(seen);
@@ -663,9 +660,7 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
             Py_DECREF(out);
             return PyErr_NoMemory();
         }
-    } else {
-        memset(seen, 0, pl->nfields ? pl->nfields : 1);  /* lists[i] is valid once seen[i] */
-    }
+    }  /* lists[i] is valid once SEEN(seen, i) */
     while (pos < end) {
         uint64_t key;
         if (varint_or_fail(b, &pos, end, &key))
@@ -705,14 +700,18 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                     goto error;
                 }
                 Py_ssize_t stop = pos + (Py_ssize_t)n;
-                PyObject *lst = seen[fi] ? lists[fi] : NULL;
+                PyObject *lst = SEEN(seen, fi) ? lists[fi] : NULL;
                 if (lst == NULL) {
                     lst = PyList_New(0);
-                    if (lst == NULL || PyDict_SetItem(out, f->name, lst) < 0) {
-                        Py_XDECREF(lst);
+                    if (lst == NULL)
+                        goto error;
+                    if (PyDict_SetItem(out, f->name, lst) < 0) {
+                        Py_DECREF(lst);
                         goto error;
                     }
-                    Py_DECREF(lst);
+                    lists[fi] = lst;
+                    MARK(seen, fi);
+                    nlists++;
                 }
                 while (pos < stop) {
                     PyObject *v = read_value(c, f, &pos, stop, depth);
@@ -724,10 +723,6 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                         goto error;
                 }
                 pos = stop;
-                if (!seen[fi])
-                    nlists++;
-                seen[fi] = 1;
-                lists[fi] = lst;
                 continue;
             }
             char msg[64];
@@ -743,10 +738,43 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                 failf(f->path, "map entry runs past its message", pos);
                 goto error;
             }
-            if (read_map_entry(c, f, out, pos, pos + (Py_ssize_t)n, depth) < 0)
+            if (!SEEN(seen, fi)) {
+                PyObject *m = PyDict_New();
+                if (m == NULL)
+                    goto error;
+                if (PyDict_SetItem(out, f->name, m) < 0) {
+                    Py_DECREF(m);
+                    goto error;
+                }
+                lists[fi] = m;
+                MARK(seen, fi);
+                nlists++;
+            }
+            if (read_map_entry(c, f, lists[fi], pos, pos + (Py_ssize_t)n, depth) < 0)
                 goto error;
-            seen[fi] = 1;
             pos += (Py_ssize_t)n;
+            continue;
+        }
+        if (f->is_inline && f->kind == K_MESSAGE) {
+            /* an embedded struct whose fields the JSON form lifts into this object:
+             * decoded straight into it */
+            uint64_t n;
+            if (varint_or_fail(b, &pos, end, &n))
+                goto error;
+            if (n > (uint64_t)(end - pos)) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "length %llu runs past the end of its message",
+                         (unsigned long long)n);
+                failf(f->path, msg, pos);
+                goto error;
+            }
+            Py_INCREF(out);
+            PyObject *same = decode_into(c, f->sub, pos, pos + (Py_ssize_t)n, depth + 1, out);
+            if (same == NULL)
+                goto error;
+            Py_DECREF(same);
+            pos += (Py_ssize_t)n;
+            MARK(seen, fi);
             continue;
         }
         PyObject *v = read_value(c, f, &pos, end, depth);
@@ -754,36 +782,47 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
             goto error;
         int rc = 0;
         if (f->repeated) {
-            if (!seen[fi]) {
-                rc = append_to(out, f, v);
-                nlists++;
-                lists[fi] = PyDict_GetItemWithError(out, f->name);  /* borrowed, kept alive by out */
-                if (lists[fi] == NULL)
-                    rc = -1;
+            if (!SEEN(seen, fi)) {
+                PyObject *lst = PyList_New(1);
+                if (lst == NULL) {
+                    Py_DECREF(v);
+                    goto error;
+                }
+                Py_INCREF(v);
+                PyList_SET_ITEM(lst, 0, v);
+                rc = PyDict_SetItem(out, f->name, lst);
+                if (rc < 0) {
+                    Py_DECREF(lst);
+                } else {
+                    lists[fi] = lst;
+                    MARK(seen, fi);
+                    nlists++;
+                }
             } else {
                 rc = PyList_Append(lists[fi], v);
             }
-            seen[fi] = 1;
         } else if (f->is_inline) {
             rc = PyDict_Update(out, v);
-            seen[fi] = 1;
+            MARK(seen, fi);
         } else if ((f->omit_zero && (v == Py_False || (PyUnicode_Check(v) ? PyUnicode_GET_LENGTH(v) == 0
                                                      : PyObject_Not(v) == 1)))
                    || (v == Py_None && f->omitzero_struct)) {
-            if (seen[fi]) {  /* a later zero occurrence wins over an earlier value */
+            if (SEEN(seen, fi)) {  /* a later zero occurrence wins over an earlier value */
                 rc = drop(out, f->name);
-                seen[fi] = 0;
+                UNMARK(seen, fi);
             }
         } else {
             rc = PyDict_SetItem(out, f->name, v);
-            seen[fi] = 1;
+            MARK(seen, fi);
         }
         Py_DECREF(v);
         if (rc < 0)
             goto error;
     }
-    if (nlists && shrink_lists(pl, out, seen) < 0)
-        goto error;
+    if (nlists) {
+        release_containers(pl, seen, lists, 1);
+        nlists = 0;
+    }
     if (apply_defaults(c, pl, out, seen, depth) < 0)
         goto error;
     if (seen != seen_small) {
@@ -792,6 +831,8 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
     }
     return out;
 error:
+    if (nlists)
+        release_containers(pl, seen, lists, 0);
     Py_XDECREF(out);
     if (seen != seen_small) {
         PyMem_Free(seen);
@@ -865,9 +906,9 @@ static PyObject *decode_enveloped(Ctx *c, Py_ssize_t pos, Py_ssize_t end, int de
             raw_len = len;
         }
     }
-    PyObject *av = av_len ? PyUnicode_DecodeUTF8((const char *)b + av_at, av_len, "replace")
+    PyObject *av = av_len ? make_str(b + av_at, av_len)
                           : Py_NewRef(default_av ? default_av : Py_None);
-    PyObject *kind = kind_len ? PyUnicode_DecodeUTF8((const char *)b + kind_at, kind_len, "replace")
+    PyObject *kind = kind_len ? make_str(b + kind_at, kind_len)
                               : Py_NewRef(default_kind ? default_kind : Py_None);
     PyObject *out = NULL, *key = NULL, *idx = NULL;
     if (av == NULL || kind == NULL)
@@ -879,6 +920,12 @@ static PyObject *decode_enveloped(Ctx *c, Py_ssize_t pos, Py_ssize_t end, int de
     if (av == Py_None || (PyUnicode_Check(av) && PyUnicode_GET_LENGTH(av) == 0)) {
         fail("protobuf: object has no apiVersion", pos);
         goto done;
+    }
+    int plan, typed;
+    if (av == last_av && kind == last_kind) {
+        plan = last_plan;
+        typed = last_typed;
+        goto found;
     }
     key = PyTuple_Pack(2, av, kind);
     if (key == NULL)
@@ -901,15 +948,24 @@ static PyObject *decode_enveloped(Ctx *c, Py_ssize_t pos, Py_ssize_t end, int de
         }
         goto done;
     }
+    plan = (int)PyLong_AsLong(idx);
+    typed = PySet_Contains(untyped, kind);
+    if (typed < 0)
+        goto done;
+    typed = !typed;
+    Py_XSETREF(last_av, Py_NewRef(av));
+    Py_XSETREF(last_kind, Py_NewRef(kind));
+    last_plan = plan;
+    last_typed = typed;
+found:
     out = PyDict_New();
     if (out == NULL)
         goto done;
-    int typed = !PySet_Contains(untyped, kind);
     if (typed && (PyDict_SetItem(out, s_kind, kind) < 0 || PyDict_SetItem(out, s_api_version, av) < 0)) {
         Py_CLEAR(out);
         goto done;
     }
-    out = decode_into(c, (int)PyLong_AsLong(idx), raw_at, raw_at + raw_len, depth + 1, out);
+    out = decode_into(c, plan, raw_at, raw_at + raw_len, depth + 1, out);
 done:
     Py_XDECREF(av);
     Py_XDECREF(kind);
@@ -1004,6 +1060,9 @@ static PyObject *py_compile(PyObject *self, PyObject *args)
     Py_XSETREF(kind_index, Py_NewRef(ki));
     Py_XSETREF(any_version, Py_NewRef(av));
     Py_XSETREF(untyped, Py_NewRef(ut));
+    Py_CLEAR(last_av);
+    Py_CLEAR(last_kind);
+    last_plan = -1;
     Py_RETURN_NONE;
 nomem:
     PyErr_NoMemory();
@@ -1063,15 +1122,25 @@ static PyObject *py_decode_object(PyObject *self, PyObject *args)
  * incomplete, larger than max_frame_size or malformed, and, when event_types is a set,
  * before a watch event whose type is not in it or that has no object: the caller
  * deals with that frame and its precise error, so nothing here raises for bad input. */
-static PyObject *py_decode_frames(PyObject *self, PyObject *args)
+static PyObject *py_decode_frames(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    int pi;
+    /* lazy readers call this once per event: the arguments are taken apart by hand */
+    if (nargs < 4 || nargs > 5 || !PyTuple_CheckExact(args[0]) || PyTuple_GET_SIZE(args[0]) != 3
+            || !PyList_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "decode_frames((plan_index, max_frame_size, "
+                        "event_types), buffer, pos, out[, limit])");
+        return NULL;
+    }
+    long pi = PyLong_AsLong(PyTuple_GET_ITEM(args[0], 0));
+    Py_ssize_t max_frame = PyLong_AsSsize_t(PyTuple_GET_ITEM(args[0], 1));
+    PyObject *types = PyTuple_GET_ITEM(args[0], 2);
+    Py_ssize_t pos = PyLong_AsSsize_t(args[2]);
+    PyObject *out = args[3];
+    Py_ssize_t limit = nargs == 5 ? PyLong_AsSsize_t(args[4]) : -1;
+    if (PyErr_Occurred())
+        return NULL;
     Py_buffer view;
-    Py_ssize_t pos, max_frame;
-    PyObject *out, *types;
-    Py_ssize_t limit = -1;
-    if (!PyArg_ParseTuple(args, "(inO)y*nO!|n", &pi, &max_frame, &types, &view, &pos,
-                          &PyList_Type, &out, &limit))
+    if (PyObject_GetBuffer(args[1], &view, PyBUF_SIMPLE) < 0)
         return NULL;
     PyObject *r = NULL;
     if (pi < 0 || pi >= nplans) {
@@ -1089,7 +1158,7 @@ static PyObject *py_decode_frames(PyObject *self, PyObject *args)
         Py_ssize_t n = ((Py_ssize_t)b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
         if (n > max_frame || view.len - pos - 4 < n)
             break;
-        PyObject *v = decode_message(&c, pi, pos + 4, pos + 4 + n, 0);
+        PyObject *v = decode_message(&c, (int)pi, pos + 4, pos + 4 + n, 0);
         if (v == NULL) {
             if (!PyErr_ExceptionMatches(PyExc_Exception))
                 goto done;  /* KeyboardInterrupt and the like go up as they are */
@@ -1190,7 +1259,7 @@ static PyMethodDef methods[] = {
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
-    {"decode_frames", py_decode_frames, METH_VARARGS, "Decode the whole frames of a buffer."},
+    {"decode_frames", (PyCFunction)(void (*)(void))py_decode_frames, METH_FASTCALL, "Decode the whole frames of a buffer."},
     {NULL, NULL, 0, NULL},
 };
 
