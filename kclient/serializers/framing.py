@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
@@ -79,7 +80,7 @@ class LengthDelimitedFramer:
         self.max_frame_size = max_frame_size
         self._pending = bytearray()  # an incomplete frame, its header included
         self._fed = 0  # stream offset of the chunk being fed
-        self._rest: tuple[memoryview, int] | None = None  # unread by an iter_into
+        self._rest: tuple[memoryview, Any] | None = None  # unread by an iter_into
         self._token: object | None = None  # the live iter_into
         self.frames = 0
 
@@ -129,11 +130,11 @@ class LengthDelimitedFramer:
         self._fed += end
         return out
 
-    def iter_into(self, chunk: bytes | bytearray | memoryview, batch, single) -> Iterator:
+    def iter_into(self, chunk: bytes | bytearray | memoryview, cursor, single) -> Iterator:
         """Frame and decode in one pass, one frame each time a value is asked for:
-        ``batch(buffer, pos, out, 1)`` decodes the whole frame at ``pos`` into ``out``
-        if it can and returns where it stopped (the protobuf watch loop in C);
-        ``single(frame)`` decodes a frame the batch refused (or raises, for its precise
+        ``cursor(buffer, pos)`` is an iterator decoding the whole frames from ``pos`` on
+        while it can, its ``pos`` where it stopped (the protobuf watch loop in C);
+        ``single(frame)`` decodes a frame the cursor refused (or raises, for its precise
         error). Exhaust it before feeding more; the frames an abandoned iterator left
         are decoded by the next call. The frame count stays exact."""
         view = _immutable(self._take_rest(chunk))
@@ -148,21 +149,24 @@ class LengthDelimitedFramer:
             yield value
             if self._token is not token:
                 return
-        buf, end, limit = view.obj, len(view), self.max_frame_size
-        one: list = []
+        buf, end = view.obj, len(view)
         while True:
-            pos = batch(buf, pos, one, 1)
-            if one:
-                value = one.pop()
-            else:
-                if end - pos < 4:
-                    break
-                n = int.from_bytes(view[pos : pos + 4], "big")
-                self._check(n, self._fed + pos)
-                if end - pos - 4 < n:
-                    break
-                value = single(view[pos + 4 : pos + 4 + n])
-                pos += 4 + n
+            frames = cursor(buf, pos)
+            self._rest = (view, frames)  # resumes at frames.pos
+            for value in frames:
+                self.frames += 1
+                yield value
+                if self._token is not token:
+                    return
+            pos = frames.pos
+            if end - pos < 4:
+                break
+            n = int.from_bytes(view[pos : pos + 4], "big")
+            self._check(n, self._fed + pos)
+            if end - pos - 4 < n:
+                break
+            value = single(view[pos + 4 : pos + 4 + n])
+            pos += 4 + n
             self.frames += 1
             self._rest = (view, pos)
             yield value
@@ -179,7 +183,8 @@ class LengthDelimitedFramer:
         self._token = None  # such an iterator, resumed later, yields nothing more
         if rest is None:
             return chunk
-        view, pos = rest
+        view, at = rest
+        pos = at if type(at) is int else at.pos  # an offset, or a cursor's position
         self._fed += pos
         return bytes(view[pos:]) + bytes(chunk)
 

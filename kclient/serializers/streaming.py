@@ -69,6 +69,7 @@ class StreamDecoder:
         self.max_frame_size = max_frame_size
         self._error: DecodeError | None = None
         self._frames = 0
+        self._self_pausing = False  # the lazy loop pauses the collector itself
         if self.content_type == JSON:
             self._framer: Any = JSONFramer(json_codec.loads, max_frame_size)
         elif self.content_type == YAML:
@@ -79,8 +80,10 @@ class StreamDecoder:
             from . import protobuf
 
             self._pb = protobuf
-            self._batch = protobuf.watch_frames_decoder(max_frame_size, WATCH_EVENT_TYPES)
+            self._cursor = protobuf.watch_frames_cursor(max_frame_size, WATCH_EVENT_TYPES)
             self._lazy: Any = self._iter_protobuf_watch
+            # the C cursor pauses the collector around each frame itself
+            self._self_pausing = protobuf.IMPLEMENTATION == "c"
         elif self.content_type == JSON and self.watch:
             self._lazy = self._iter_json_watch
         else:  # files and lists: whole chunks
@@ -144,7 +147,7 @@ class StreamDecoder:
     def _iter_protobuf_watch(self, chunk: bytes | bytearray | memoryview) -> Iterator[dict]:
         """The hot loop of protobuf watches: each frame decoded in C where available; a
         frame the C loop refuses is decoded alone (for its precise error)."""
-        yield from self._framer.iter_into(chunk, self._batch, self._decode_watch_frame)
+        yield from self._framer.iter_into(chunk, self._cursor, self._decode_watch_frame)
         self._frames = self._framer.frames
 
     def iter_feed(self, chunk: bytes | bytearray | memoryview) -> Iterator[dict]:
@@ -160,8 +163,9 @@ class StreamDecoder:
             raise self._error
         it = self._lazy(chunk) if self._lazy is not None else iter(self._run(self._framer.feed(chunk)))
         step = it.__next__
+        pausing = not self._self_pausing
         while True:
-            paused = gc.isenabled()
+            paused = pausing and gc.isenabled()
             if paused:
                 gc.disable()  # see the module docstring
             try:

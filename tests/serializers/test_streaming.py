@@ -650,3 +650,42 @@ def test_iter_feed_leaves_the_collector_as_it_found_it(content_type):
                 .iter_feed(stream)] == [False] * len(seen)
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("content_type", [JSON, PROTOBUF_WATCH])
+def test_iter_feed_decodes_each_event_with_the_collector_paused(content_type):
+    """With a collection due at every allocation, decoding an event (hundreds of
+    allocations) must not start one; what runs between events may start a few."""
+    import copy
+    import gc
+
+    stream, expected = _watch_stream(content_type, 6)
+    starts: list[str] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            starts.append(phase)
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(1)
+    gc.callbacks.append(count)
+    try:
+        it = StreamDecoder(content_type, watch=True).iter_feed(stream)
+        per_event = []
+        while True:
+            before = len(starts)
+            try:
+                next(it)
+            except StopIteration:
+                break
+            per_event.append(len(starts) - before)
+        before = len(starts)
+        copy.deepcopy(expected)  # as many allocations, the collector running
+        unpaused = len(starts) - before
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+    assert len(per_event) == len(expected)
+    # the first step also sets the chunk up, outside the decoding
+    assert per_event[0] <= 5 and max(per_event[1:]) <= 2, per_event
+    assert unpaused > 10 * len(expected)  # the check itself can see collections

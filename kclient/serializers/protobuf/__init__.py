@@ -10,7 +10,7 @@ extension is built, in Python otherwise, with identical results.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import os
 
@@ -46,7 +46,7 @@ __all__ = [
     "has_schema",
     "parse_envelope",
     "decode_watch_event",
-    "watch_frames_decoder",
+    "watch_frames_cursor",
     "encode_watch_event",
 ]
 
@@ -259,15 +259,32 @@ def decode_watch_event(body: bytes | memoryview) -> dict:
     return event
 
 
-def watch_frames_decoder(max_frame_size: int, event_types: frozenset) -> Callable[..., int]:
-    """``batch(buf, pos, out, limit=-1) -> pos``: decodes the length-delimited WatchEvent
-    frames lying wholly in ``buf[pos:]`` into ``out`` and returns where it stopped:
-    before an incomplete frame, one larger than ``max_frame_size``, or one that is
-    malformed or not a valid event (the caller decodes that one with
-    ``decode_watch_event`` for its precise error), or after ``limit`` frames when that
-    is not negative. Without the C extension it decodes nothing."""
+class _NoFrames:
+    """The frame cursor without the C extension: it decodes nothing, leaving every
+    frame to ``decode_watch_event``."""
+
+    __slots__ = ("pos",)
+
+    def __init__(self, buf: bytes, pos: int) -> None:
+        self.pos = pos
+
+    def __iter__(self) -> _NoFrames:
+        return self
+
+    def __next__(self) -> dict:
+        raise StopIteration
+
+
+def watch_frames_cursor(max_frame_size: int,
+                        event_types: frozenset) -> Callable[[bytes, int], Iterator[dict]]:
+    """``cursor(buf, pos)``: an iterator over the length-delimited WatchEvent frames
+    lying wholly in ``buf[pos:]``, each decoded (in C, with the collector paused) when
+    it is asked for; its ``pos`` is where the next frame starts. It stops before an
+    incomplete frame, one larger than ``max_frame_size``, or one that is malformed or
+    not a valid event (the caller decodes that one with ``decode_watch_event`` for its
+    precise error). Without the C extension it decodes nothing."""
     if _speedups is None:
-        return lambda buf, pos, out, limit=-1: pos
+        return _NoFrames
     if not _c_loaded:
         _load_c()
-    return partial(_speedups.decode_frames, (_watch_event_index(), max_frame_size, event_types))
+    return partial(_speedups.FrameCursor, (_watch_event_index(), max_frame_size, event_types))

@@ -1114,83 +1114,130 @@ static PyObject *py_decode_object(PyObject *self, PyObject *args)
     return r;
 }
 
-/* decode_frames((plan_index, max_frame_size, event_types), buffer, pos, out[, limit]) -> pos
+/* FrameCursor((plan_index, max_frame_size, event_types), buffer, pos)
  *
- * The loop of a length-delimited stream: decodes (at most limit of) the frames (4-byte big-endian length,
- * then a message of the plan) that lie wholly in buffer from pos on, appending each
- * dict to out, and returns where it stopped. It stops before a frame that is
- * incomplete, larger than max_frame_size or malformed, and, when event_types is a set,
- * before a watch event whose type is not in it or that has no object: the caller
- * deals with that frame and its precise error, so nothing here raises for bad input. */
-static PyObject *py_decode_frames(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    /* lazy readers call this once per event: the arguments are taken apart by hand */
-    if (nargs < 4 || nargs > 5 || !PyTuple_CheckExact(args[0]) || PyTuple_GET_SIZE(args[0]) != 3
-            || !PyList_CheckExact(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "decode_frames((plan_index, max_frame_size, "
-                        "event_types), buffer, pos, out[, limit])");
-        return NULL;
-    }
-    long pi = PyLong_AsLong(PyTuple_GET_ITEM(args[0], 0));
-    Py_ssize_t max_frame = PyLong_AsSsize_t(PyTuple_GET_ITEM(args[0], 1));
-    PyObject *types = PyTuple_GET_ITEM(args[0], 2);
-    Py_ssize_t pos = PyLong_AsSsize_t(args[2]);
-    PyObject *out = args[3];
-    Py_ssize_t limit = nargs == 5 ? PyLong_AsSsize_t(args[4]) : -1;
-    if (PyErr_Occurred())
-        return NULL;
+ * The loop of a length-delimited watch stream: an iterator over the frames (4-byte
+ * big-endian length, then a message of the plan) lying wholly in buffer from pos on,
+ * each decoded when next() asks for it, with the cyclic collector paused meanwhile;
+ * .pos is where the next frame starts. It stops, without raising, before a frame that
+ * is incomplete, larger than max_frame_size or malformed, and, when event_types is a
+ * set, before a watch event whose type is not in it or that has no object: the caller
+ * deals with that frame and its precise error, so nothing here raises for bad input.
+ * The buffer must not change while the cursor lives (it holds an export of it). */
+typedef struct {
+    PyObject_HEAD
     Py_buffer view;
-    if (PyObject_GetBuffer(args[1], &view, PyBUF_SIMPLE) < 0)
+    int plan, check;
+    Py_ssize_t max_frame, pos;
+    PyObject *types;
+} FrameCursor;
+
+static PyObject *cursor_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *params, *buffer;
+    Py_ssize_t pos;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "FrameCursor takes no keyword arguments");
         return NULL;
-    PyObject *r = NULL;
-    if (pi < 0 || pi >= nplans) {
+    }
+    if (!PyArg_ParseTuple(args, "O!On", &PyTuple_Type, &params, &buffer, &pos))
+        return NULL;
+    int plan;
+    Py_ssize_t max_frame;
+    PyObject *types;
+    if (!PyArg_ParseTuple(params, "inO", &plan, &max_frame, &types))
+        return NULL;
+    if (plan < 0 || plan >= nplans) {
         PyErr_SetString(PyExc_IndexError, "no such plan");
-        goto done;
+        return NULL;
     }
-    if (pos < 0 || pos > view.len) {
+    FrameCursor *self = (FrameCursor *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    if (PyObject_GetBuffer(buffer, &self->view, PyBUF_SIMPLE) < 0) {
+        self->view.obj = NULL;
+        Py_DECREF(self);
+        return NULL;
+    }
+    if (pos < 0 || pos > self->view.len) {
         PyErr_SetString(PyExc_IndexError, "bad buffer position");
-        goto done;
+        Py_DECREF(self);
+        return NULL;
     }
-    const uint8_t *b = view.buf;
-    Ctx c = {b, 0};
-    int check = PyAnySet_Check(types);
-    while (view.len - pos >= 4 && limit != 0) {
-        Py_ssize_t n = ((Py_ssize_t)b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
-        if (n > max_frame || view.len - pos - 4 < n)
-            break;
-        PyObject *v = decode_message(&c, (int)pi, pos + 4, pos + 4 + n, 0);
-        if (v == NULL) {
-            if (!PyErr_ExceptionMatches(PyExc_Exception))
-                goto done;  /* KeyboardInterrupt and the like go up as they are */
-            PyErr_Clear();
-            break;
-        }
-        if (check) {
-            PyObject *t = PyDict_GetItemWithError(v, s_type);
-            PyObject *o = t != NULL ? PyDict_GetItemWithError(v, s_object) : NULL;
-            if (PyErr_Occurred())
-                PyErr_Clear();
-            int known = t != NULL ? PySet_Contains(types, t) : 0;
-            if (known < 0)
-                PyErr_Clear();
-            if (known != 1 || o == NULL || !PyDict_Check(o)) {
-                Py_DECREF(v);
-                break;
-            }
-        }
-        int rc = PyList_Append(out, v);
-        Py_DECREF(v);
-        if (rc < 0)
-            goto done;
-        pos += 4 + n;
-        if (limit > 0)
-            limit--;
-    }
-    r = PyLong_FromSsize_t(pos);
-done:
-    PyBuffer_Release(&view);
-    return r;
+    self->plan = plan;
+    self->max_frame = max_frame;
+    self->pos = pos;
+    self->types = Py_NewRef(types);
+    self->check = PyAnySet_Check(types);
+    return (PyObject *)self;
 }
+
+static void cursor_dealloc(FrameCursor *self)
+{
+    if (self->view.obj != NULL)
+        PyBuffer_Release(&self->view);
+    Py_XDECREF(self->types);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *cursor_next(FrameCursor *self)
+{
+    const uint8_t *b = self->view.buf;
+    Py_ssize_t pos = self->pos, len = self->view.len;
+    if (len - pos < 4)
+        return NULL;
+    Py_ssize_t n = ((Py_ssize_t)b[pos] << 24) | (b[pos + 1] << 16) | (b[pos + 2] << 8) | b[pos + 3];
+    if (n > self->max_frame || len - pos - 4 < n)
+        return NULL;
+    Ctx c = {b, 0};
+    int collecting = PyGC_Disable();
+    PyObject *v = decode_message(&c, self->plan, pos + 4, pos + 4 + n, 0);
+    if (collecting)
+        PyGC_Enable();
+    if (v == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_Exception))
+            PyErr_Clear();  /* the caller decodes this frame again for its error */
+        return NULL;        /* KeyboardInterrupt and the like go up as they are */
+    }
+    if (self->check) {
+        PyObject *t = PyDict_GetItemWithError(v, s_type);
+        PyObject *o = t != NULL ? PyDict_GetItemWithError(v, s_object) : NULL;
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        int known = t != NULL ? PySet_Contains(self->types, t) : 0;
+        if (known < 0)
+            PyErr_Clear();
+        if (known != 1 || o == NULL || !PyDict_Check(o)) {
+            Py_DECREF(v);
+            return NULL;
+        }
+    }
+    self->pos = pos + 4 + n;
+    return v;
+}
+
+static PyObject *cursor_pos(FrameCursor *self, void *closure)
+{
+    return PyLong_FromSsize_t(self->pos);
+}
+
+static PyGetSetDef cursor_getset[] = {
+    {"pos", (getter)cursor_pos, NULL, "where the next frame starts", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject FrameCursorType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "kclient.serializers.protobuf._speedups.FrameCursor",
+    .tp_basicsize = sizeof(FrameCursor),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "An iterator decoding the whole frames of a buffer, one per next().",
+    .tp_new = cursor_new,
+    .tp_dealloc = (destructor)cursor_dealloc,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)cursor_next,
+    .tp_getset = cursor_getset,
+};
 
 /* may_exceed_int64(buffer) -> bool: does the JSON text hold a number of 19 or 20
  * digits (after ':', ',' or '[', before a delimiter)? Such a number may lie past int64,
@@ -1259,7 +1306,6 @@ static PyMethodDef methods[] = {
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
-    {"decode_frames", (PyCFunction)(void (*)(void))py_decode_frames, METH_FASTCALL, "Decode the whole frames of a buffer."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1277,5 +1323,14 @@ PyMODINIT_FUNC PyInit__speedups(void)
     if (s_items == NULL || s_kind == NULL || s_api_version == NULL || s_type == NULL ||
         s_object == NULL)
         return NULL;
-    return PyModule_Create(&module);
+    if (PyType_Ready(&FrameCursorType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddObjectRef(m, "FrameCursor", (PyObject *)&FrameCursorType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }
