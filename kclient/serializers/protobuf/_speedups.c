@@ -135,6 +135,42 @@ static inline int varint_or_fail(const uint8_t *b, Py_ssize_t *pos, Py_ssize_t e
     return 0;
 }
 
+/* How many fields with this tag follow at p, back to back (as Go writes the elements
+ * of a repeated field): its list is then made at its size. Never raises; a malformed
+ * field ends the count, and the decoder finds it again. */
+static Py_ssize_t count_run(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, uint64_t tag)
+{
+    Py_ssize_t n = 0;
+    uint64_t k, v;
+    while (p < end) {
+        if (read_varint(b, &p, end, &k) != 0 || k != tag)
+            break;
+        switch (tag & 7) {
+        case 0:
+            if (read_varint(b, &p, end, &v) != 0)
+                return n;
+            break;
+        case 1:
+            p += 8;
+            break;
+        case 2:
+            if (read_varint(b, &p, end, &v) != 0 || v > (uint64_t)(end - p))
+                return n;
+            p += (Py_ssize_t)v;
+            break;
+        case 5:
+            p += 4;
+            break;
+        default:
+            return n;
+        }
+        if (p > end)
+            break;
+        n++;
+    }
+    return n;
+}
+
 static int skip_field(const uint8_t *b, Py_ssize_t *pos, int wt, Py_ssize_t end)
 {
     uint64_t n;
@@ -783,13 +819,15 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
         int rc = 0;
         if (f->repeated) {
             if (!SEEN(seen, fi)) {
-                PyObject *lst = PyList_New(1);
+                /* room for the elements that follow: filled below, never regrown */
+                PyObject *lst = PyList_New(1 + count_run(b, pos, end, key));
                 if (lst == NULL) {
                     Py_DECREF(v);
                     goto error;
                 }
                 Py_INCREF(v);
                 PyList_SET_ITEM(lst, 0, v);
+                Py_SET_SIZE(lst, 1);
                 rc = PyDict_SetItem(out, f->name, lst);
                 if (rc < 0) {
                     Py_DECREF(lst);
@@ -799,7 +837,15 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                     nlists++;
                 }
             } else {
-                rc = PyList_Append(lists[fi], v);
+                PyListObject *l = (PyListObject *)lists[fi];
+                Py_ssize_t size = Py_SIZE(l);
+                if (size < l->allocated) {
+                    Py_INCREF(v);
+                    l->ob_item[size] = v;
+                    Py_SET_SIZE(l, size + 1);
+                } else {
+                    rc = PyList_Append((PyObject *)l, v);
+                }
             }
         } else if (f->is_inline) {
             rc = PyDict_Update(out, v);
