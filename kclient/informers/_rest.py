@@ -66,7 +66,8 @@ def rest_list_watch(cls: Any, client: Any, api_version: str, resource: str,
                      allow_watch_bookmarks=opts.allow_watch_bookmarks or None,
                      timeout_seconds=opts.timeout_seconds,
                      send_initial_events=opts.send_initial_events,
-                     resource_version_match=opts.resource_version_match or None)
+                     resource_version_match=opts.resource_version_match or None,
+                     reuse=opts.reuse)
         await w.__aenter__()
         return w
 

@@ -26,7 +26,7 @@ Maps to client-go ``tools/cache/listwatch.go`` (``ListerWatcher``, ``ListWatch``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["ListOptions", "ListWatch", "ListerWatcher", "TweakFunc"]
@@ -45,6 +45,10 @@ class ListOptions:
     send_initial_events: bool | None = None
     label_selector: str = ""
     field_selector: str = ""
+    #: client side only: the reflector's memo of unchanged parts, for the watch's
+    #: decoder (see :class:`kclient.serializers.StreamDecoder`); a ListerWatcher may
+    #: ignore it
+    reuse: dict | None = field(default=None, repr=False, compare=False)
 
     def to_params(self) -> dict[str, str]:
         """The query parameters of this request, by their API names."""

@@ -141,7 +141,8 @@ class Reflector:
                  max_internal_error_retry_duration: float = 0.0,
                  watch_error_handler: WatchErrorHandler | None = None,
                  clock: Clock = REAL_CLOCK, rand: random.Random | None = None,
-                 backoff: BackoffManager | None = None, gc_freeze: bool = True) -> None:
+                 backoff: BackoffManager | None = None, gc_freeze: bool = True,
+                 reuse_unchanged: bool = True) -> None:
         self.lister_watcher = lister_watcher
         self.store = store
         self.name = name or f"reflector({lister_watcher!r})"
@@ -160,6 +161,9 @@ class Reflector:
         self._rand = rand or random.Random()
         self.backoff = backoff or BackoffManager(clock=clock, rand=self._rand)
         self.gc_freeze = gc_freeze
+        # parts of objects unchanged between watch events, decoded once (protobuf
+        # watches): emptied at every list, so that it holds only live objects
+        self.reuse: dict | None = {} if reuse_unchanged else None
         self._rv_updater = getattr(store, "update_resource_version", None)
         self._last_sync_rv = ""
         self._rv_unavailable = False
@@ -255,7 +259,12 @@ class Reflector:
 
     # -- initial state --------------------------------------------------------------
 
+    def _forget_parts(self) -> None:
+        if self.reuse is not None:
+            self.reuse.clear()  # objects deleted while unwatched leave no trace
+
     async def _list(self) -> None:
+        self._forget_parts()
         options = ListOptions(resource_version=self.relist_resource_version())
         if self.page_size:
             page_size = self.page_size
@@ -305,12 +314,14 @@ class Reflector:
 
             def remember(rv: str, rv_seen: list[str] = rv_seen) -> None:
                 rv_seen[0] = rv
+            self._forget_parts()
             options = ListOptions(
                 resource_version=self.rewatch_resource_version(),
                 resource_version_match="NotOlderThan",
                 send_initial_events=True,
                 allow_watch_bookmarks=True,
                 timeout_seconds=self._watch_timeout(),
+                reuse=self.reuse,
             )
             start = self.clock.now()
             self.watch_lists += 1
@@ -402,7 +413,7 @@ class Reflector:
             if w is None:
                 options = ListOptions(resource_version=self._last_sync_rv,
                                       timeout_seconds=self._watch_timeout(),
-                                      allow_watch_bookmarks=True)
+                                      allow_watch_bookmarks=True, reuse=self.reuse)
                 self.watches += 1
                 try:
                     w = await lw.watch(options)

@@ -272,7 +272,9 @@ class SharedIndexInformer:
             self.lister_watcher, fifo, name=self.name, type_description=self.name,
             resync_period=self._resync_check_period,
             should_resync=self._processor.should_resync,
-            watch_error_handler=self._watch_error_handler, **self._reflector_options)
+            watch_error_handler=self._watch_error_handler,
+            # a transform may change parts in place: they must not be reused then
+            reuse_unchanged=self._transform is None, **self._reflector_options)
         self._synced = asyncio.Event()
         self._started = True
         loop = asyncio.get_running_loop()

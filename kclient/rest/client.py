@@ -326,10 +326,10 @@ class Request:
             raise err
         return result.body
 
-    def watch(self) -> "Watch":
+    def watch(self, reuse: dict | None = None) -> "Watch":
         from .watch import Watch
 
-        return Watch(self)
+        return Watch(self, reuse=reuse)
 
     def __repr__(self) -> str:
         return f"Request({self.method} {self.path()})"

@@ -187,8 +187,14 @@ class ResourceClient:
               field_selector: str | Mapping[str, str] | None = None,
               allow_watch_bookmarks: bool | None = None, timeout_seconds: int | None = None,
               send_initial_events: bool | None = None,
-              resource_version_match: str | None = None) -> "Watch":
-        """A :class:`~kclient.rest.watch.Watch` (an async iterator; use ``async with``)."""
+              resource_version_match: str | None = None,
+              reuse: dict | None = None) -> "Watch":
+        """A :class:`~kclient.rest.watch.Watch` (an async iterator; use ``async with``).
+
+        ``reuse``: a dict kept from one watch of this resource to the next, for a cache
+        (an informer's): in a protobuf stream, parts of an object unchanged since the
+        previous event of its key are not decoded again but shared with that event's
+        object (see :class:`~kclient.serializers.StreamDecoder`)."""
         fields = _selector(field_selector)
         if name:
             clause = f"metadata.name={name}"
@@ -202,7 +208,7 @@ class ResourceClient:
         req.param("allowWatchBookmarks", allow_watch_bookmarks)
         req.param("sendInitialEvents", send_initial_events)
         req.param("timeoutSeconds", timeout_seconds)
-        return req.watch()
+        return req.watch(reuse=reuse)
 
     # -- writes ---------------------------------------------------------------------
 

@@ -56,8 +56,9 @@ _READ_SIZE = 1 << 16
 class Watch:
     """One watch request and its stream; see the module docstring."""
 
-    def __init__(self, request: "Request") -> None:
+    def __init__(self, request: "Request", *, reuse: dict | None = None) -> None:
         self.request = request
+        self.reuse = reuse  # see StreamDecoder: parts unchanged since the last event
         self.resource_version: str | None = None
         self._response: aiohttp.ClientResponse | None = None
         self._decoder: ser.StreamDecoder | None = None
@@ -90,7 +91,7 @@ class Watch:
         self._response = resp
         content_type = resp.headers.get("Content-Type") or self.request.client.config.content_type
         try:
-            self._decoder = ser.StreamDecoder(content_type, watch=True)
+            self._decoder = ser.StreamDecoder(content_type, watch=True, reuse=self.reuse)
         except ValueError:
             self._close_response()
             self._done = True

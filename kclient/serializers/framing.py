@@ -141,10 +141,13 @@ class LengthDelimitedFramer:
         done: list = []
         pos = self._complete_pending(view, done) if self._pending else 0
         token = self._token = object()
-        if done:
+        if done:  # a frame assembled across chunks: its header and body are one buffer
             self.frames -= 1  # counted again once decoded
             self._rest = (view, pos)
-            value = single(done[0])
+            frame = done[0]
+            value = next(cursor(bytes(frame.obj), 0), None)
+            if value is None:
+                value = single(frame)
             self.frames += 1
             yield value
             if self._token is not token:

@@ -27,6 +27,16 @@ Decoding runs with the cyclic garbage collector paused (each ``feed``, each step
 ``iter_feed``): the objects decoded cannot form cycles, and collecting in the middle
 would only traverse the earlier ones again. The collector runs as usual in between.
 
+``reuse`` (protobuf watch streams, with the C decoder): a dict kept across the
+watches of one resource, as informers keep one. An update usually leaves most of an
+object as it was; each part of an object (a message field of its own: spec, status;
+not metadata) whose bytes are those of the previous event of the same
+namespace/name is not decoded again: the previous event's dict for it is used, shared
+by both versions. Fewer objects are decoded, and fewer freed when the old version
+goes. The dict holds the parts of the latest event of each key, until DELETED. For
+objects that are only read (a cache's, by client-go's rules); leave it out where the
+parts may be changed in place.
+
 After the decoder has raised, the stream is unusable: further ``feed`` calls raise the
 same error rather than resynchronizing somewhere in the middle of a frame.
 """
@@ -63,6 +73,7 @@ class StreamDecoder:
         *,
         watch: bool | None = None,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        reuse: dict | None = None,
     ) -> None:
         self.content_type = normalize(content_type)
         self.watch = (self.content_type == PROTOBUF) if watch is None else watch
@@ -80,7 +91,7 @@ class StreamDecoder:
             from . import protobuf
 
             self._pb = protobuf
-            self._cursor = protobuf.watch_frames_cursor(max_frame_size, WATCH_EVENT_TYPES)
+            self._cursor = protobuf.watch_frames_cursor(max_frame_size, WATCH_EVENT_TYPES, reuse)
             self._lazy: Any = self._iter_protobuf_watch
             # the C cursor pauses the collector around each frame itself
             self._self_pausing = protobuf.IMPLEMENTATION == "c"

@@ -249,3 +249,41 @@ async def test_design_controller_shape(env) -> None:
     queue.done(item)
     await factory.shutdown()
     queue.shutdown()
+
+
+@pytest.mark.parametrize("transform", [None, drop_managed_fields])
+async def test_unchanged_parts_are_shared_between_versions_over_protobuf(env, transform) -> None:
+    """Relabeling a pod leaves its spec and status bytes as they were: the informer's
+    old and new objects share them (not decoded again). A spec change is decoded. With
+    a transform (which may change objects in place) nothing is shared."""
+    from kclient.serializers.protobuf import IMPLEMENTATION
+
+    if IMPLEMENTATION != "c":
+        pytest.skip("parts are reused by the C protobuf decoder only")
+    server, _ = env
+    async with RESTClient({"host": server.url,
+                           "content_type": "application/vnd.kubernetes.protobuf"}) as client:
+        pods = client.resource("v1", "pods", "default")
+        await pods.create({"metadata": {"name": "p", "labels": {"v": "0"}},
+                           "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}})
+        factory = SharedInformerFactory(client, transform=transform)
+        inf = factory.informer("v1", "pods", "default")
+        updates: list[tuple[dict, dict]] = []
+        inf.add_event_handler(EventHandler(on_update=lambda old, new: updates.append((old, new))))
+        factory.start()
+        await factory.wait_for_cache_sync(30)
+        for v in ("1", "2"):  # the first watch event of a key has nothing to share with
+            await pods.patch("p", {"metadata": {"labels": {"v": v}}})
+        await until(lambda: len(updates) == 2)
+        old, new = updates[1]
+        assert new["metadata"]["labels"] == {"v": "2"} and old["metadata"]["labels"] == {"v": "1"}
+        assert new["spec"] == old["spec"] and new["status"] == old["status"]
+        assert (new["spec"] is old["spec"]) == (transform is None)
+        assert (new["status"] is old["status"]) == (transform is None)
+        await pods.patch("p", {"spec": {"containers": [{"name": "c", "image": "nginx:2"}]}})
+        await until(lambda: len(updates) == 3)
+        old, new = updates[2]
+        assert new["spec"]["containers"][0]["image"] == "nginx:2"
+        assert old["spec"]["containers"][0]["image"] == "nginx:1"
+        assert inf.lister.get("default", "p") is new
+        await factory.shutdown()

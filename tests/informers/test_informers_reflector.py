@@ -408,3 +408,23 @@ async def test_backoff_between_failing_rounds_grows_and_is_capped() -> None:
     for gap, d in zip(gaps, base):
         assert d <= gap < 2 * d + 1e-9
     await stop(task)
+
+
+@pytest.mark.parametrize("use_watch_list", [False, True])
+async def test_the_memo_of_unchanged_parts_goes_to_every_watch_and_is_emptied_by_a_relist(
+        use_watch_list) -> None:
+    server = FakeServer()
+    server.create(pod("a"))
+    r, _store, clock, _errors = make(server, use_watch_list=use_watch_list)
+    memo = r.reuse
+    assert memo == {}
+    task = await start(r)
+    await drive(clock, lambda: len(server.watch_calls) == 1)
+    memo["default/gone"] = ("left over by a decoder",)
+    server.fail_watches(gone())  # relist: objects deleted meanwhile are never seen again
+    await drive(clock, lambda: len(server.watch_calls) >= 2)
+    assert memo == {}
+    assert all(call.reuse is memo for call in server.watch_calls)
+    await stop(task)
+    r2, *_ = make(server, reuse_unchanged=False)
+    assert r2.reuse is None

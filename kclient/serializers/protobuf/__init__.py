@@ -275,16 +275,22 @@ class _NoFrames:
         raise StopIteration
 
 
-def watch_frames_cursor(max_frame_size: int,
-                        event_types: frozenset) -> Callable[[bytes, int], Iterator[dict]]:
+def watch_frames_cursor(max_frame_size: int, event_types: frozenset,
+                        reuse: dict | None = None) -> Callable[[bytes, int], Iterator[dict]]:
     """``cursor(buf, pos)``: an iterator over the length-delimited WatchEvent frames
     lying wholly in ``buf[pos:]``, each decoded (in C, with the collector paused) when
     it is asked for; its ``pos`` is where the next frame starts. It stops before an
     incomplete frame, one larger than ``max_frame_size``, or one that is malformed or
     not a valid event (the caller decodes that one with ``decode_watch_event`` for its
-    precise error). Without the C extension it decodes nothing."""
+    precise error). Without the C extension it decodes nothing.
+
+    ``reuse``: a dict the caller keeps across cursors and streams (one per watched
+    resource): parts of an object (its spec, its status) whose bytes are those of the
+    same key's previous event are not decoded again; the dict from then is used (see
+    "Reuse of unchanged parts" in ``_speedups.c``)."""
     if _speedups is None:
         return _NoFrames
     if not _c_loaded:
         _load_c()
-    return partial(_speedups.FrameCursor, (_watch_event_index(), max_frame_size, event_types))
+    params = (_watch_event_index(), max_frame_size, event_types)
+    return partial(_speedups.FrameCursor, params if reuse is None else (*params, reuse))

@@ -55,9 +55,36 @@ static PyObject *untyped = NULL;       /* kinds whose JSON form has no apiVersio
 static PyObject *last_av = NULL, *last_kind = NULL;
 static int last_plan = -1, last_typed = 0;
 
+/* Reuse of unchanged parts, for the watch streams of a cache (FrameCursor with a memo).
+ *
+ * An update usually leaves most of an object as it was: a pod's spec, often its status.
+ * With a memo (a dict the caller owns, {object key: remembered parts}), each part of a
+ * watched object (a message field of the object itself, metadata aside) is hashed as
+ * bytes before it is decoded; when the memo holds a part of the same field with the
+ * same 128-bit hash, from an earlier event of the same key, that dict is used again
+ * instead of decoding the bytes: it is what they decode to. The unchanged part then
+ * costs neither a decode nor, later, the freeing of the old version's copy, and old
+ * and new versions share it (objects from a cache are read-only).
+ *
+ * The key is the object's namespace/name, read from its metadata, which Go writes
+ * before the other fields; an object whose parts come first is decoded in full. After
+ * each event the memo holds the object's parts ({key: (hashes, name, part, ...)}), or
+ * nothing for it after DELETED. The hash is not cryptographic: equal hashes of unequal
+ * bytes are not a risk for data from an API server, and the memo is the caller's to
+ * leave out where that is not so. */
+#define MEMO_PARTS 8
+
 typedef struct {
     const uint8_t *buf;
     int strict;
+    PyObject *memo;        /* NULL: no reuse */
+    int memo_depth;        /* the depth of the watched object's own fields */
+    PyObject *memo_key;    /* its key, once its metadata is read */
+    PyObject *memo_old;    /* memo[key] before this event, if any */
+    int nparts;
+    PyObject *part_name[MEMO_PARTS];  /* borrowed: plan strings */
+    PyObject *part[MEMO_PARTS];
+    uint64_t part_hash[MEMO_PARTS][2];
 } Ctx;
 
 static void *fail(const char *msg, Py_ssize_t offset)
@@ -513,6 +540,136 @@ static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, i
     }
 }
 
+static void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2])
+{
+    uint64_t a = 0x9E3779B97F4A7C15ull ^ (uint64_t)n, z = 0xC2B2AE3D27D4EB4Full + (uint64_t)n, w;
+    Py_ssize_t i = 0;
+    for (;; i += 8) {
+        if (i + 8 <= n) {
+            memcpy(&w, p + i, 8);
+        } else if (i < n) {
+            w = 0;
+            memcpy(&w, p + i, (size_t)(n - i));
+        } else {
+            break;
+        }
+        a = (a ^ w) * 0xFF51AFD7ED558CCDull;
+        a ^= a >> 32;
+        z = (z + w) * 0xC4CEB9FE1A85EC53ull;
+        z = (z << 31) | (z >> 33);
+    }
+    a ^= a >> 33; a *= 0xFF51AFD7ED558CCDull; a ^= a >> 33;
+    z ^= z >> 29; z *= 0xBF58476D1CE4E5B9ull; z ^= z >> 32;
+    out[0] = a;
+    out[1] = z ^ a;
+}
+
+/* A part of the watched object: the remembered dict when its bytes are unchanged,
+ * else decoded; remembered in the context either way. */
+static PyObject *memo_part(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, int depth)
+{
+    uint64_t n;
+    if (varint_or_fail(c->buf, pos, end, &n))
+        return NULL;
+    if (n > (uint64_t)(end - *pos)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "length %llu runs past the end of its message", (unsigned long long)n);
+        return failf(f->path, msg, *pos);
+    }
+    Py_ssize_t start = *pos, stop = *pos + (Py_ssize_t)n;
+    *pos = stop;
+    uint64_t h[2];
+    hash128(c->buf + start, stop - start, h);
+    h[0] += (uint64_t)(f->sub + 1) * 0x9E3779B97F4A7C15ull;  /* the message type too */
+    PyObject *v = NULL;
+    PyObject *old = c->memo_old;
+    if (old != NULL) {
+        const uint64_t *hashes = (const uint64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(old, 0));
+        Py_ssize_t k = (PyTuple_GET_SIZE(old) - 1) / 2;
+        for (Py_ssize_t i = 0; i < k; i++) {
+            if (PyTuple_GET_ITEM(old, 1 + 2 * i) == f->name && hashes[2 * i] == h[0]
+                    && hashes[2 * i + 1] == h[1]) {
+                v = Py_NewRef(PyTuple_GET_ITEM(old, 2 + 2 * i));
+                break;
+            }
+        }
+    }
+    if (v == NULL && (v = decode_message(c, f->sub, start, stop, depth + 1)) == NULL)
+        return NULL;
+    int i = c->nparts++;
+    c->part_name[i] = f->name;
+    c->part[i] = Py_NewRef(v);
+    c->part_hash[i][0] = h[0];
+    c->part_hash[i][1] = h[1];
+    return v;
+}
+
+/* The watched object's key from its decoded metadata (namespace/name, or name). */
+static void memo_begin(Ctx *c, PyObject *metadata)
+{
+    PyObject *name = PyDict_GetItemString(metadata, "name");
+    PyObject *ns = PyDict_GetItemString(metadata, "namespace");
+    if (name == NULL || !PyUnicode_Check(name) || PyUnicode_GET_LENGTH(name) == 0)
+        return;
+    if (ns != NULL && PyUnicode_Check(ns) && PyUnicode_GET_LENGTH(ns) > 0)
+        c->memo_key = PyUnicode_FromFormat("%U/%U", ns, name);
+    else
+        c->memo_key = Py_NewRef(name);
+    if (c->memo_key == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *old = PyDict_GetItemWithError(c->memo, c->memo_key);
+    if (old == NULL)
+        PyErr_Clear();
+    else if (PyTuple_CheckExact(old) && PyTuple_GET_SIZE(old) % 2 == 1
+             && PyBytes_CheckExact(PyTuple_GET_ITEM(old, 0))
+             && PyBytes_GET_SIZE(PyTuple_GET_ITEM(old, 0)) == 8 * (PyTuple_GET_SIZE(old) - 1))
+        c->memo_old = Py_NewRef(old);
+}
+
+/* After an event: remember its object's parts (forget them after DELETED). */
+static int memo_commit(Ctx *c, PyObject *event)
+{
+    PyObject *type = PyDict_GetItemWithError(event, s_type);
+    if (type == NULL && PyErr_Occurred())
+        return -1;
+    if (c->nparts == 0 || (type != NULL && PyUnicode_Check(type)
+                           && PyUnicode_CompareWithASCIIString(type, "DELETED") == 0)) {
+        if (PyDict_DelItem(c->memo, c->memo_key) < 0) {
+            if (!PyErr_ExceptionMatches(PyExc_KeyError))
+                return -1;
+            PyErr_Clear();
+        }
+        return 0;
+    }
+    PyObject *entry = PyTuple_New(1 + 2 * c->nparts);
+    PyObject *hashes = PyBytes_FromStringAndSize(NULL, 16 * c->nparts);
+    if (entry == NULL || hashes == NULL) {
+        Py_XDECREF(entry);
+        Py_XDECREF(hashes);
+        return -1;
+    }
+    memcpy(PyBytes_AS_STRING(hashes), c->part_hash, 16 * (size_t)c->nparts);
+    PyTuple_SET_ITEM(entry, 0, hashes);
+    for (int i = 0; i < c->nparts; i++) {
+        PyTuple_SET_ITEM(entry, 1 + 2 * i, Py_NewRef(c->part_name[i]));
+        PyTuple_SET_ITEM(entry, 2 + 2 * i, Py_NewRef(c->part[i]));
+    }
+    int rc = PyDict_SetItem(c->memo, c->memo_key, entry);
+    Py_DECREF(entry);
+    return rc;
+}
+
+static void memo_end(Ctx *c)
+{
+    Py_CLEAR(c->memo_key);
+    Py_CLEAR(c->memo_old);
+    for (int i = 0; i < c->nparts; i++)
+        Py_CLEAR(c->part[i]);
+    c->nparts = 0;
+}
+
 static PyObject *absent_value(Ctx *c, Field *f, int depth)
 {
     if (f->kind <= K_DOUBLE) {
@@ -813,9 +970,18 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
             MARK(seen, fi);
             continue;
         }
-        PyObject *v = read_value(c, f, &pos, end, depth);
+        PyObject *v;
+        if (c->memo != NULL && depth == c->memo_depth && c->memo_key != NULL
+                && f->kind == K_MESSAGE && !f->repeated && c->nparts < MEMO_PARTS)
+            v = memo_part(c, f, &pos, end, depth);
+        else
+            v = read_value(c, f, &pos, end, depth);
         if (v == NULL)
             goto error;
+        if (c->memo != NULL && depth == c->memo_depth && c->memo_key == NULL
+                && f->kind == K_MESSAGE && PyDict_CheckExact(v)
+                && PyUnicode_CompareWithASCIIString(f->name, "metadata") == 0)
+            memo_begin(c, v);
         int rc = 0;
         if (f->repeated) {
             if (!SEEN(seen, fi)) {
@@ -1176,6 +1342,7 @@ typedef struct {
     int plan, check;
     Py_ssize_t max_frame, pos;
     PyObject *types;
+    PyObject *memo;  /* or NULL: see "Reuse of unchanged parts" */
 } FrameCursor;
 
 static PyObject *cursor_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -1190,9 +1357,13 @@ static PyObject *cursor_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     int plan;
     Py_ssize_t max_frame;
-    PyObject *types;
-    if (!PyArg_ParseTuple(params, "inO", &plan, &max_frame, &types))
+    PyObject *types, *memo = Py_None;
+    if (!PyArg_ParseTuple(params, "inO|O", &plan, &max_frame, &types, &memo))
         return NULL;
+    if (memo != Py_None && !PyDict_CheckExact(memo)) {
+        PyErr_SetString(PyExc_TypeError, "the memo must be a dict or None");
+        return NULL;
+    }
     if (plan < 0 || plan >= nplans) {
         PyErr_SetString(PyExc_IndexError, "no such plan");
         return NULL;
@@ -1215,6 +1386,7 @@ static PyObject *cursor_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->pos = pos;
     self->types = Py_NewRef(types);
     self->check = PyAnySet_Check(types);
+    self->memo = memo == Py_None ? NULL : Py_NewRef(memo);
     return (PyObject *)self;
 }
 
@@ -1223,6 +1395,7 @@ static void cursor_dealloc(FrameCursor *self)
     if (self->view.obj != NULL)
         PyBuffer_Release(&self->view);
     Py_XDECREF(self->types);
+    Py_XDECREF(self->memo);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1236,8 +1409,15 @@ static PyObject *cursor_next(FrameCursor *self)
     if (n > self->max_frame || len - pos - 4 < n)
         return NULL;
     Ctx c = {b, 0};
+    c.memo = self->memo;
+    c.memo_depth = 2;  /* WatchEvent (0), its object's envelope (1), the object (2) */
     int collecting = PyGC_Disable();
     PyObject *v = decode_message(&c, self->plan, pos + 4, pos + 4 + n, 0);
+    if (c.memo_key != NULL) {
+        if (v != NULL && memo_commit(&c, v) < 0)
+            Py_CLEAR(v);
+        memo_end(&c);
+    }
     if (collecting)
         PyGC_Enable();
     if (v == NULL) {

@@ -1,0 +1,136 @@
+"""StreamDecoder(reuse=memo): in protobuf watch streams, the parts of an object (spec,
+status) whose bytes are those of its key's previous event are shared with that event's
+object instead of being decoded again. The events must be exactly those decoded
+without a memo, under any chunking; the memo must hold only objects not deleted."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kclient.serializers import JSON, PROTOBUF, StreamDecoder, encode_watch_event
+from kclient.serializers.protobuf import IMPLEMENTATION
+
+pytestmark = pytest.mark.skipif(
+    IMPLEMENTATION != "c", reason="parts are reused by the C decoder only "
+    "(kclient/serializers/protobuf/_speedups.c); without it the memo is left unused")
+
+WATCH = PROTOBUF + ";stream=watch"
+KEYS = [("default", "a"), ("default", "b"), ("kube-system", "a"), ("", "cluster-wide")]
+
+
+def pod(ns: str, name: str, rv: int, image: str, phase: str, label: str) -> dict:
+    md: dict = {"name": name, "resourceVersion": str(rv), "labels": {"app": label}}
+    if ns:
+        md["namespace"] = ns
+    return {
+        "apiVersion": "v1", "kind": "Pod", "metadata": md,
+        "spec": {"containers": [{"name": "c", "image": image,
+                                 "ports": [{"containerPort": 80, "protocol": "TCP"}]}],
+                 "nodeName": "node-1"},
+        "status": {"phase": phase, "conditions": [{"type": "Ready", "status": "True"}]},
+    }
+
+
+def history(ops: list[tuple[int, str]]) -> list[tuple[str, dict]]:
+    """Watch events from (key, change) steps: the first step of a key adds it, "delete"
+    deletes it (the next step adds it again), the others change one part or none."""
+    live: dict[int, dict] = {}
+    events = []
+    for rv, (k, change) in enumerate(ops, start=1):
+        ns, name = KEYS[k]
+        if k not in live:
+            live[k] = pod(ns, name, rv, "nginx:1", "Pending", "x")
+            events.append(("ADDED", live[k]))
+            continue
+        prev = live[k]
+        spec = prev["spec"]["containers"][0]["image"]
+        phase, label = prev["status"]["phase"], prev["metadata"]["labels"]["app"]
+        if change == "delete":
+            events.append(("DELETED", live.pop(k)))
+            continue
+        if change == "spec":
+            spec = spec + "1"
+        elif change == "status":
+            phase = "Running" if phase == "Pending" else "Pending"
+        elif change == "label":
+            label = label + "y"
+        live[k] = pod(ns, name, rv, spec, phase, label)
+        events.append(("MODIFIED", live[k]))
+    return events
+
+
+def decode(stream: bytes, cuts: list[int], memo: dict | None) -> list[dict]:
+    dec = StreamDecoder(WATCH, reuse=memo)
+    out, start = [], 0
+    for cut in sorted(set(cuts)) + [len(stream)]:
+        out.extend(dec.iter_feed(stream[start:cut]))
+        start = cut
+    out.extend(dec.close())
+    return out
+
+
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, len(KEYS) - 1),
+                          st.sampled_from(["spec", "status", "label", "none", "delete"])),
+                min_size=1, max_size=40),
+       st.data())
+def test_reused_parts_change_nothing_and_are_shared_exactly_when_unchanged(ops, data):
+    events = history(ops)
+    stream = b"".join(encode_watch_event(t, o, PROTOBUF) for t, o in events)
+    cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=6))
+    memo: dict = {}
+    got = decode(stream, cuts, memo)
+    plain = decode(stream, [], None)
+    assert got == plain
+    assert [(e["type"], e["object"]["metadata"]["resourceVersion"]) for e in got] == [
+        (t, o["metadata"]["resourceVersion"]) for t, o in events]
+
+    previous: dict[str, dict] = {}
+    for event in got:
+        obj = event["object"]
+        md = obj["metadata"]
+        key = f"{md['namespace']}/{md['name']}" if md.get("namespace") else md["name"]
+        before = previous.get(key)
+        if before is not None and event["type"] != "ADDED":
+            for part in ("spec", "status"):
+                assert (obj[part] is before[part]) == (obj[part] == before[part]), part
+            assert obj["metadata"] is not before["metadata"]  # never reused
+        previous[key] = obj if event["type"] != "DELETED" else None
+    assert set(memo) == {k for k, obj in previous.items() if obj is not None}
+
+
+def test_the_memo_carries_over_to_the_next_stream_and_forgets_deletions():
+    first = pod("default", "a", 1, "nginx:1", "Running", "x")
+    memo: dict = {}
+    one = decode(encode_watch_event("ADDED", first, PROTOBUF), [], memo)
+    assert set(memo) == {"default/a"}
+    relabeled = pod("default", "a", 2, "nginx:1", "Running", "y")
+    frame = encode_watch_event("MODIFIED", relabeled, PROTOBUF)
+    two = decode(frame, [], memo)  # a new watch
+    assert two == decode(frame, [], None)
+    assert two[0]["object"]["metadata"]["labels"] == {"app": "y"}
+    assert two[0]["object"]["spec"] is one[0]["object"]["spec"]
+    assert two[0]["object"]["status"] is one[0]["object"]["status"]
+    decode(encode_watch_event("DELETED", relabeled, PROTOBUF), [], memo)
+    assert memo == {}
+
+
+def test_json_streams_and_objects_without_a_name_leave_the_memo_alone():
+    memo: dict = {}
+    obj = pod("default", "a", 1, "nginx:1", "Running", "x")
+    StreamDecoder(JSON, watch=True, reuse=memo).feed(encode_watch_event("ADDED", obj, JSON))
+    bookmark = {"apiVersion": "v1", "kind": "Pod", "metadata": {"resourceVersion": "9"}}
+    decode(encode_watch_event("BOOKMARK", bookmark, PROTOBUF), [], memo)
+    assert memo == {}
+
+
+def test_a_part_is_reused_only_for_its_own_key_and_field():
+    a = pod("default", "a", 1, "nginx:1", "Running", "x")
+    b = pod("default", "b", 2, "nginx:1", "Running", "x")  # same spec bytes, other key
+    memo: dict = {}
+    got = decode(encode_watch_event("ADDED", a, PROTOBUF)
+                 + encode_watch_event("ADDED", b, PROTOBUF), [], memo)
+    assert got[0]["object"]["spec"] == got[1]["object"]["spec"]
+    assert got[0]["object"]["spec"] is not got[1]["object"]["spec"]
