@@ -10,7 +10,10 @@ setup(
     ext_modules=[
         Extension(
             "kclient.serializers.protobuf._speedups",
-            ["kclient/serializers/protobuf/_speedups.c"],
+            ["kclient/serializers/protobuf/_speedups.c",
+             "kclient/serializers/protobuf/_json_event.c",
+             "kclient/serializers/protobuf/_memo.c"],
+            depends=["kclient/serializers/protobuf/_speedups.h"],
             optional=True,
             extra_compile_args=["-O2"],
         )

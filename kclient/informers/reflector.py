@@ -45,6 +45,14 @@ cyclic collector paused and frozen before it resumes, so that no collection ever
 walks the new cache; see :mod:`kclient.informers.collector` for the policy and its
 price.
 
+Unchanged parts (``reuse_unchanged``, on by default; the informer turns it off when
+it has a transform): the reflector keeps :attr:`Reflector.reuse`, a memo handed to
+every watch it opens (``ListOptions.reuse``), with which the watch's decoder shares
+the parts of an object (spec, status) that an event left unchanged instead of
+decoding them again (see :class:`kclient.serializers.StreamDecoder`). It is emptied
+at every list, so it never holds an object deleted while nothing watched. No
+client-go counterpart: Go's decoder has no such need.
+
 Time and randomness are injectable (``clock``, ``rand``) for tests.
 
 Maps to client-go ``tools/cache/reflector.go`` (``ListAndWatch``, ``list``,
@@ -161,8 +169,8 @@ class Reflector:
         self._rand = rand or random.Random()
         self.backoff = backoff or BackoffManager(clock=clock, rand=self._rand)
         self.gc_freeze = gc_freeze
-        # parts of objects unchanged between watch events, decoded once (protobuf
-        # watches): emptied at every list, so that it holds only live objects
+        # parts of objects unchanged between watch events, decoded once (see
+        # StreamDecoder): emptied at every list, so that it holds only live objects
         self.reuse: dict | None = {} if reuse_unchanged else None
         self._rv_updater = getattr(store, "update_resource_version", None)
         self._last_sync_rv = ""

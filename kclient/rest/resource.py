@@ -192,8 +192,8 @@ class ResourceClient:
         """A :class:`~kclient.rest.watch.Watch` (an async iterator; use ``async with``).
 
         ``reuse``: a dict kept from one watch of this resource to the next, for a cache
-        (an informer's): in a protobuf stream, parts of an object unchanged since the
-        previous event of its key are not decoded again but shared with that event's
+        (an informer's): parts of an object unchanged since the previous event of its
+        key are not decoded again but shared with that event's
         object (see :class:`~kclient.serializers.StreamDecoder`)."""
         fields = _selector(field_selector)
         if name:

@@ -281,6 +281,9 @@ class JSONFramer:
         self._rest: tuple[memoryview, int] | None = None  # unread by an iter_feed
         self._ready: list = []  # decoded by an iter_feed, not yet handed out
         self._token: object | None = None  # the live iter_feed
+        # callable(line) -> event, or None to parse the line as usual: a watch event
+        # reader that shares the parts unchanged since the last event of a key
+        self.event_reader: Any = None
 
     def _value_start(self) -> int | None:
         b = self._buf
@@ -420,6 +423,7 @@ class JSONFramer:
         limit = self.max_frame_size
         loads = _fast_loads
         check = _may_exceed_int64(view)  # one scan of the chunk; rarely true
+        reader = None if check else self.event_reader
         while pos < end and data[pos] == 0x7B:  # '{'
             nl = find(b"\n", pos)
             if nl < 0:
@@ -427,12 +431,14 @@ class JSONFramer:
             if nl - pos > limit:
                 raise _too_large(nl - pos, limit, "JSON value", self.frames, self._base + pos)
             line = view[pos:nl]
-            try:
-                value = loads(line)
-            except ValueError:
-                break  # not exactly one value on this line: the careful path
-            if check:
-                value = go_integers(value, line)
+            value = None if reader is None else reader(line)
+            if value is None:
+                try:
+                    value = loads(line)
+                except ValueError:
+                    break  # not exactly one value on this line: the careful path
+                if check:
+                    value = go_integers(value, line)
             self.frames += 1
             pos = nl + 1
             self._rest = (view, pos)
@@ -460,7 +466,10 @@ class JSONFramer:
                 if nl >= 0:
                     try:
                         line = data[start:nl]
-                        value = go_integers(_fast_loads(line), line)
+                        reader = self.event_reader
+                        value = None if reader is None else reader(bytes(line))
+                        if value is None:
+                            value = go_integers(_fast_loads(line), line)
                     except ValueError:
                         pass  # not exactly one value on this line: scan for its end
                     else:

@@ -27,8 +27,8 @@ Decoding runs with the cyclic garbage collector paused (each ``feed``, each step
 ``iter_feed``): the objects decoded cannot form cycles, and collecting in the middle
 would only traverse the earlier ones again. The collector runs as usual in between.
 
-``reuse`` (protobuf watch streams, with the C decoder): a dict kept across the
-watches of one resource, as informers keep one. An update usually leaves most of an
+``reuse`` (watch streams, protobuf or JSON, with the C extension): a dict kept across
+the watches of one resource, as informers keep one. An update usually leaves most of an
 object as it was; each part of an object (a message field of its own: spec, status;
 not metadata) whose bytes are those of the previous event of the same
 namespace/name is not decoded again: the previous event's dict for it is used, shared
@@ -97,6 +97,10 @@ class StreamDecoder:
             self._self_pausing = protobuf.IMPLEMENTATION == "c"
         elif self.content_type == JSON and self.watch:
             self._lazy = self._iter_json_watch
+            if reuse is not None:
+                from . import protobuf  # its C extension reads JSON events too
+
+                self._framer.event_reader = protobuf.json_event_reader(reuse)
         else:  # files and lists: whole chunks
             self._lazy = None
 

@@ -251,18 +251,19 @@ async def test_design_controller_shape(env) -> None:
     queue.shutdown()
 
 
+@pytest.mark.parametrize("content_type", ["application/vnd.kubernetes.protobuf",
+                                          "application/json"])
 @pytest.mark.parametrize("transform", [None, drop_managed_fields])
-async def test_unchanged_parts_are_shared_between_versions_over_protobuf(env, transform) -> None:
+async def test_unchanged_parts_are_shared_between_versions(env, transform, content_type) -> None:
     """Relabeling a pod leaves its spec and status bytes as they were: the informer's
     old and new objects share them (not decoded again). A spec change is decoded. With
     a transform (which may change objects in place) nothing is shared."""
     from kclient.serializers.protobuf import IMPLEMENTATION
 
     if IMPLEMENTATION != "c":
-        pytest.skip("parts are reused by the C protobuf decoder only")
+        pytest.skip("parts are reused by the C extension only")
     server, _ = env
-    async with RESTClient({"host": server.url,
-                           "content_type": "application/vnd.kubernetes.protobuf"}) as client:
+    async with RESTClient({"host": server.url, "content_type": content_type}) as client:
         pods = client.resource("v1", "pods", "default")
         await pods.create({"metadata": {"name": "p", "labels": {"v": "0"}},
                            "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}})

@@ -1,7 +1,8 @@
-"""StreamDecoder(reuse=memo): in protobuf watch streams, the parts of an object (spec,
-status) whose bytes are those of its key's previous event are shared with that event's
-object instead of being decoded again. The events must be exactly those decoded
-without a memo, under any chunking; the memo must hold only objects not deleted."""
+"""StreamDecoder(reuse=memo): in watch streams (protobuf and JSON), the parts of an
+object (spec, status) whose bytes are those of its key's previous event are shared
+with that event's object instead of being decoded again. The events must be exactly
+those decoded without a memo, under any chunking; the memo must hold only objects not
+deleted; a JSON line the reader cannot take is parsed as usual."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kclient.serializers import JSON, PROTOBUF, StreamDecoder, encode_watch_event
-from kclient.serializers.protobuf import IMPLEMENTATION
+from kclient.serializers.json_codec import loads as json_loads
+from kclient.serializers.protobuf import IMPLEMENTATION, json_event_reader
 
 pytestmark = pytest.mark.skipif(
-    IMPLEMENTATION != "c", reason="parts are reused by the C decoder only "
+    IMPLEMENTATION != "c", reason="parts are reused by the C extension only "
     "(kclient/serializers/protobuf/_speedups.c); without it the memo is left unused")
+FORMATS = [PROTOBUF, JSON]
 
 WATCH = PROTOBUF + ";stream=watch"
 KEYS = [("default", "a"), ("default", "b"), ("kube-system", "a"), ("", "cluster-wide")]
@@ -61,8 +64,8 @@ def history(ops: list[tuple[int, str]]) -> list[tuple[str, dict]]:
     return events
 
 
-def decode(stream: bytes, cuts: list[int], memo: dict | None) -> list[dict]:
-    dec = StreamDecoder(WATCH, reuse=memo)
+def decode(stream: bytes, cuts: list[int], memo: dict | None, wire: str = PROTOBUF) -> list[dict]:
+    dec = StreamDecoder(WATCH if wire == PROTOBUF else JSON, watch=True, reuse=memo)
     out, start = [], 0
     for cut in sorted(set(cuts)) + [len(stream)]:
         out.extend(dec.iter_feed(stream[start:cut]))
@@ -72,17 +75,18 @@ def decode(stream: bytes, cuts: list[int], memo: dict | None) -> list[dict]:
 
 
 @settings(max_examples=120, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, len(KEYS) - 1),
+@given(st.sampled_from(FORMATS),
+       st.lists(st.tuples(st.integers(0, len(KEYS) - 1),
                           st.sampled_from(["spec", "status", "label", "none", "delete"])),
                 min_size=1, max_size=40),
        st.data())
-def test_reused_parts_change_nothing_and_are_shared_exactly_when_unchanged(ops, data):
+def test_reused_parts_change_nothing_and_are_shared_exactly_when_unchanged(wire, ops, data):
     events = history(ops)
-    stream = b"".join(encode_watch_event(t, o, PROTOBUF) for t, o in events)
+    stream = b"".join(encode_watch_event(t, o, wire) for t, o in events)
     cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=6))
     memo: dict = {}
-    got = decode(stream, cuts, memo)
-    plain = decode(stream, [], None)
+    got = decode(stream, cuts, memo, wire)
+    plain = decode(stream, [], None, wire)
     assert got == plain
     assert [(e["type"], e["object"]["metadata"]["resourceVersion"]) for e in got] == [
         (t, o["metadata"]["resourceVersion"]) for t, o in events]
@@ -101,36 +105,76 @@ def test_reused_parts_change_nothing_and_are_shared_exactly_when_unchanged(ops, 
     assert set(memo) == {k for k, obj in previous.items() if obj is not None}
 
 
-def test_the_memo_carries_over_to_the_next_stream_and_forgets_deletions():
+@pytest.mark.parametrize("wire", FORMATS)
+def test_the_memo_carries_over_to_the_next_stream_and_forgets_deletions(wire):
     first = pod("default", "a", 1, "nginx:1", "Running", "x")
     memo: dict = {}
-    one = decode(encode_watch_event("ADDED", first, PROTOBUF), [], memo)
+    one = decode(encode_watch_event("ADDED", first, wire), [], memo, wire)
     assert set(memo) == {"default/a"}
     relabeled = pod("default", "a", 2, "nginx:1", "Running", "y")
-    frame = encode_watch_event("MODIFIED", relabeled, PROTOBUF)
-    two = decode(frame, [], memo)  # a new watch
-    assert two == decode(frame, [], None)
+    frame = encode_watch_event("MODIFIED", relabeled, wire)
+    two = decode(frame, [], memo, wire)  # a new watch
+    assert two == decode(frame, [], None, wire)
     assert two[0]["object"]["metadata"]["labels"] == {"app": "y"}
     assert two[0]["object"]["spec"] is one[0]["object"]["spec"]
     assert two[0]["object"]["status"] is one[0]["object"]["status"]
-    decode(encode_watch_event("DELETED", relabeled, PROTOBUF), [], memo)
+    decode(encode_watch_event("DELETED", relabeled, wire), [], memo, wire)
     assert memo == {}
 
 
-def test_json_streams_and_objects_without_a_name_leave_the_memo_alone():
+@pytest.mark.parametrize("wire", FORMATS)
+def test_objects_without_a_name_leave_the_memo_alone(wire):
     memo: dict = {}
-    obj = pod("default", "a", 1, "nginx:1", "Running", "x")
-    StreamDecoder(JSON, watch=True, reuse=memo).feed(encode_watch_event("ADDED", obj, JSON))
     bookmark = {"apiVersion": "v1", "kind": "Pod", "metadata": {"resourceVersion": "9"}}
-    decode(encode_watch_event("BOOKMARK", bookmark, PROTOBUF), [], memo)
+    assert decode(encode_watch_event("BOOKMARK", bookmark, wire), [], memo, wire)
     assert memo == {}
 
 
-def test_a_part_is_reused_only_for_its_own_key_and_field():
+@pytest.mark.parametrize("wire", FORMATS)
+def test_a_part_is_reused_only_for_its_own_key_and_field(wire):
     a = pod("default", "a", 1, "nginx:1", "Running", "x")
     b = pod("default", "b", 2, "nginx:1", "Running", "x")  # same spec bytes, other key
     memo: dict = {}
-    got = decode(encode_watch_event("ADDED", a, PROTOBUF)
-                 + encode_watch_event("ADDED", b, PROTOBUF), [], memo)
+    got = decode(encode_watch_event("ADDED", a, wire)
+                 + encode_watch_event("ADDED", b, wire), [], memo, wire)
     assert got[0]["object"]["spec"] == got[1]["object"]["spec"]
     assert got[0]["object"]["spec"] is not got[1]["object"]["spec"]
+
+
+LINE = encode_watch_event("MODIFIED", pod("default", "a", 7, "nginx:1", "Running", "x"), JSON)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, len(LINE) - 1), st.binary(min_size=0, max_size=3)),
+                min_size=1, max_size=4))
+def test_the_json_reader_gives_the_usual_parse_or_declines(edits):
+    """Any line, mangled anywhere: the reader returns what the usual parse gives, or
+    None (and leaves the memo alone); it never raises."""
+    line = LINE.rstrip(b"\n")
+    for at, insert in edits:
+        at = min(at, len(line))
+        line = line[:at] + insert + line[at + 1:]
+    memo: dict = {}
+    warm = json_event_reader(memo)
+    warm(LINE.rstrip(b"\n"))  # the original is remembered: its parts may be reused
+    before = dict(memo)
+    got = warm(line)
+    if got is None:
+        assert memo == before
+        return
+    assert got == json_loads(line)
+
+
+def test_the_json_reader_declines_what_the_usual_path_must_handle():
+    read = json_event_reader({})
+    assert read(LINE.rstrip(b"\n")) is not None
+    for line in (
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"},"n":12345678901234567890}}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":{"a":1},"spec":{}}}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"},"sp\\u0065c":{}}}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"\xff"}}}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"}},"extra":1}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":{"a":[1}]}}',
+        b'{"type":"ADDED","object":{"metadata":{"name":"a"}}} trailing',
+    ):
+        assert read(line) is None, line

@@ -46,6 +46,7 @@ __all__ = [
     "has_schema",
     "parse_envelope",
     "decode_watch_event",
+    "json_event_reader",
     "watch_frames_cursor",
     "encode_watch_event",
 ]
@@ -257,6 +258,18 @@ def decode_watch_event(body: bytes | memoryview) -> dict:
     if event.get("object") is None:  # WatchEvent's plan always yields type and object
         raise DecodeError(f"protobuf: watch event {event.get('type')!r} has no object")
     return event
+
+
+def json_event_reader(reuse: dict) -> Callable[[bytes], dict | None] | None:
+    """``read(line)``: a JSON watch event line to its event, sharing the parts of its
+    object unchanged since the previous event of its key (kept in ``reuse``, as
+    ``watch_frames_cursor`` keeps them), or None when the line is to be parsed as
+    usual. None without the C extension."""
+    if _speedups is None:
+        return None
+    if not _c_loaded:
+        _load_c()
+    return partial(_speedups.json_event, reuse)
 
 
 class _NoFrames:

@@ -11,9 +11,7 @@
  * and Go duration strings.
  */
 #define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <stdint.h>
-#include <string.h>
+#include "_speedups.h"
 
 enum { K_STRING, K_BYTES, K_BOOL, K_INT32, K_INT64, K_UINT32, K_UINT64, K_FLOAT, K_DOUBLE,
        K_MESSAGE, K_TIME, K_MICROTIME, K_DURATION, K_QUANTITY, K_INTORSTR, K_RAWEXT,
@@ -42,11 +40,10 @@ static int nplans = 0;
 static PyObject *error_factory = NULL;  /* (message, offset) -> DecodeError instance */
 static PyObject *embedded_cb = NULL;    /* (bytes, path) -> object */
 static PyObject *duration_cb = NULL;    /* (nanoseconds) -> str */
-static PyObject *json_loads = NULL;     /* (bytes) -> object, raising ValueError */
-static int has_long_number(const uint8_t *b, Py_ssize_t n);
+PyObject *json_loads = NULL;            /* (bytes) -> object, raising ValueError */
 static PyObject *s_items = NULL;
 static PyObject *s_kind = NULL, *s_api_version = NULL;
-static PyObject *s_type = NULL, *s_object = NULL;
+PyObject *s_type = NULL, *s_object = NULL;
 static PyObject *kind_index = NULL;    /* {(apiVersion, kind): plan index} */
 static PyObject *any_version = NULL;   /* {kind: plan index} for kinds of every version */
 static PyObject *untyped = NULL;       /* kinds whose JSON form has no apiVersion/kind */
@@ -243,7 +240,7 @@ static int skip_field(const uint8_t *b, Py_ssize_t *pos, int wt, Py_ssize_t end)
 #define SCACHE_MAXLEN 40
 static PyObject *scache[SCACHE_SLOTS];
 
-static PyObject *make_str(const uint8_t *p, Py_ssize_t n)
+PyObject *make_str(const uint8_t *p, Py_ssize_t n)
 {
     if (n == 0 || n > SCACHE_MAXLEN)
         return PyUnicode_DecodeUTF8((const char *)p, n, "replace");
@@ -540,7 +537,7 @@ static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, i
     }
 }
 
-static void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2])
+void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2])
 {
     uint64_t a = 0x9E3779B97F4A7C15ull ^ (uint64_t)n, z = 0xC2B2AE3D27D4EB4Full + (uint64_t)n, w;
     Py_ssize_t i = 0;
@@ -581,19 +578,9 @@ static PyObject *memo_part(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, in
     uint64_t h[2];
     hash128(c->buf + start, stop - start, h);
     h[0] += (uint64_t)(f->sub + 1) * 0x9E3779B97F4A7C15ull;  /* the message type too */
-    PyObject *v = NULL;
-    PyObject *old = c->memo_old;
-    if (old != NULL) {
-        const uint64_t *hashes = (const uint64_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(old, 0));
-        Py_ssize_t k = (PyTuple_GET_SIZE(old) - 1) / 2;
-        for (Py_ssize_t i = 0; i < k; i++) {
-            if (PyTuple_GET_ITEM(old, 1 + 2 * i) == f->name && hashes[2 * i] == h[0]
-                    && hashes[2 * i + 1] == h[1]) {
-                v = Py_NewRef(PyTuple_GET_ITEM(old, 2 + 2 * i));
-                break;
-            }
-        }
-    }
+    PyObject *v = memo_find(c->memo_old, f->name, h);
+    if (v != NULL)
+        Py_INCREF(v);
     if (v == NULL && (v = decode_message(c, f->sub, start, stop, depth + 1)) == NULL)
         return NULL;
     int i = c->nparts++;
@@ -604,28 +591,15 @@ static PyObject *memo_part(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, in
     return v;
 }
 
-/* The watched object's key from its decoded metadata (namespace/name, or name). */
+/* The watched object's key from its decoded metadata, and what the memo holds for it. */
 static void memo_begin(Ctx *c, PyObject *metadata)
 {
-    PyObject *name = PyDict_GetItemString(metadata, "name");
-    PyObject *ns = PyDict_GetItemString(metadata, "namespace");
-    if (name == NULL || !PyUnicode_Check(name) || PyUnicode_GET_LENGTH(name) == 0)
-        return;
-    if (ns != NULL && PyUnicode_Check(ns) && PyUnicode_GET_LENGTH(ns) > 0)
-        c->memo_key = PyUnicode_FromFormat("%U/%U", ns, name);
-    else
-        c->memo_key = Py_NewRef(name);
+    c->memo_key = memo_key_of(metadata);
     if (c->memo_key == NULL) {
         PyErr_Clear();
         return;
     }
-    PyObject *old = PyDict_GetItemWithError(c->memo, c->memo_key);
-    if (old == NULL)
-        PyErr_Clear();
-    else if (PyTuple_CheckExact(old) && PyTuple_GET_SIZE(old) % 2 == 1
-             && PyBytes_CheckExact(PyTuple_GET_ITEM(old, 0))
-             && PyBytes_GET_SIZE(PyTuple_GET_ITEM(old, 0)) == 8 * (PyTuple_GET_SIZE(old) - 1))
-        c->memo_old = Py_NewRef(old);
+    c->memo_old = memo_entry(c->memo, c->memo_key);
 }
 
 /* After an event: remember its object's parts (forget them after DELETED). */
@@ -634,31 +608,8 @@ static int memo_commit(Ctx *c, PyObject *event)
     PyObject *type = PyDict_GetItemWithError(event, s_type);
     if (type == NULL && PyErr_Occurred())
         return -1;
-    if (c->nparts == 0 || (type != NULL && PyUnicode_Check(type)
-                           && PyUnicode_CompareWithASCIIString(type, "DELETED") == 0)) {
-        if (PyDict_DelItem(c->memo, c->memo_key) < 0) {
-            if (!PyErr_ExceptionMatches(PyExc_KeyError))
-                return -1;
-            PyErr_Clear();
-        }
-        return 0;
-    }
-    PyObject *entry = PyTuple_New(1 + 2 * c->nparts);
-    PyObject *hashes = PyBytes_FromStringAndSize(NULL, 16 * c->nparts);
-    if (entry == NULL || hashes == NULL) {
-        Py_XDECREF(entry);
-        Py_XDECREF(hashes);
-        return -1;
-    }
-    memcpy(PyBytes_AS_STRING(hashes), c->part_hash, 16 * (size_t)c->nparts);
-    PyTuple_SET_ITEM(entry, 0, hashes);
-    for (int i = 0; i < c->nparts; i++) {
-        PyTuple_SET_ITEM(entry, 1 + 2 * i, Py_NewRef(c->part_name[i]));
-        PyTuple_SET_ITEM(entry, 2 + 2 * i, Py_NewRef(c->part[i]));
-    }
-    int rc = PyDict_SetItem(c->memo, c->memo_key, entry);
-    Py_DECREF(entry);
-    return rc;
+    return memo_store(c->memo, c->memo_key, type, c->part_name, c->part,
+                      (const uint64_t (*)[2])c->part_hash, c->nparts);
 }
 
 static void memo_end(Ctx *c)
@@ -1490,7 +1441,7 @@ static int long_number_at(const uint8_t *b, Py_ssize_t n, Py_ssize_t s, Py_ssize
     return j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '[');
 }
 
-static int has_long_number(const uint8_t *b, Py_ssize_t n)
+int has_long_number(const uint8_t *b, Py_ssize_t n)
 {
     for (Py_ssize_t i = 18; i < n;) {
         if (!IS_DIGIT(b[i])) {
@@ -1529,6 +1480,8 @@ static PyObject *py_set_json_loads(PyObject *self, PyObject *arg)
 static PyMethodDef methods[] = {
     {"may_exceed_int64", py_may_exceed_int64, METH_O, "Look for JSON numbers of 19-20 digits."},
     {"set_json_loads", py_set_json_loads, METH_O, "The parser of embedded JSON documents."},
+    {"json_event", (PyCFunction)(void (*)(void))py_json_event, METH_FASTCALL,
+     "A JSON watch event, reusing unchanged parts (None: not this way)."},
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
     {"compile", py_compile, METH_VARARGS, "Load the message plans."},
     {"decode", py_decode, METH_VARARGS, "Decode a message with a plan."},
