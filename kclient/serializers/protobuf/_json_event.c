@@ -19,6 +19,9 @@
  */
 
 #include "_speedups.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MAX_MEMBERS 24
 #define MAX_DEPTH 512
@@ -54,12 +57,33 @@ static Py_ssize_t skip_string(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
     return -1;
 }
 
-static const uint8_t structural[256] = {
-    ['"'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
+static const uint8_t special[256] = {
+    ['"'] = 1, ['\\'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
 };
 
+/* Bit i set where b[i] is one of  " \ { } [ ]  (n <= 16 bytes). */
+static inline uint32_t special_mask(const uint8_t *b, Py_ssize_t n)
+{
+#if defined(__SSE2__)
+    if (n == 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)b);
+        __m128i m = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+            _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))),
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))));
+        return (uint32_t)_mm_movemask_epi8(m);
+    }
+#endif
+    uint32_t mask = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        mask |= (uint32_t)special[b[i]] << i;
+    return mask;
+}
+
 /* The end of the JSON value starting at b[p], or -1. Brackets must match; what lies
- * between them is checked by whoever parses the value. */
+ * between them is checked by whoever parses the value. Containers are read 16 bytes
+ * at a time: a mask of the bytes that matter, taken one set bit after another. */
 static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
 {
     if (p >= end)
@@ -73,30 +97,44 @@ static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
         return p;
     }
     uint8_t stack[MAX_DEPTH];
-    int depth = 0;
-    while (p < end) {
-        uint8_t ch = b[p];
-        if (!structural[ch]) {
-            p++;
-            continue;
+    int depth = 0, in_string = 0, skip_first = 0;
+    for (Py_ssize_t base = p; base < end; base += 16) {
+        Py_ssize_t n = end - base < 16 ? end - base : 16;
+        uint32_t mask = special_mask(b + base, n);
+        if (skip_first) {  /* the byte after a backslash that ended the last block */
+            mask &= ~1u;
+            skip_first = 0;
         }
-        if (ch == '"') {
-            p = skip_string(b, p, end);
-            if (p < 0)
-                return -1;
-            continue;
+        while (mask) {
+            int bit = __builtin_ctz(mask);
+            mask &= mask - 1;
+            uint8_t ch = b[base + bit];
+            if (in_string) {
+                if (ch == '"') {
+                    in_string = 0;
+                } else if (ch == '\\') {  /* the escaped byte is not special */
+                    if (bit == 15)
+                        skip_first = 1;
+                    else
+                        mask &= ~(1u << (bit + 1));
+                }
+                continue;
+            }
+            if (ch == '"') {
+                in_string = 1;
+            } else if (ch == '{' || ch == '[') {
+                if (depth == MAX_DEPTH)
+                    return -1;
+                stack[depth++] = ch == '{' ? '}' : ']';
+            } else if (ch == '}' || ch == ']') {
+                if (depth == 0 || stack[depth - 1] != ch)
+                    return -1;
+                if (--depth == 0)
+                    return base + bit + 1;
+            } else {
+                return -1;  /* a backslash outside a string */
+            }
         }
-        if (ch == '{' || ch == '[') {
-            if (depth == MAX_DEPTH)
-                return -1;
-            stack[depth++] = ch == '{' ? '}' : ']';
-        } else if (ch == '}' || ch == ']') {
-            if (depth == 0 || stack[depth - 1] != ch)
-                return -1;
-            if (--depth == 0)
-                return p + 1;
-        }
-        p++;
     }
     return -1;
 }
@@ -180,66 +218,152 @@ static PyObject *parse(const uint8_t *b, Py_ssize_t start, Py_ssize_t stop)
 
 /* The object of the event: its members in order, its parts from the memo where
  * unchanged. On success *key is its key (or NULL) and the parts are in names/parts. */
-static PyObject *build_object(PyObject *memo, const uint8_t *b, const Member *m, int n,
-                              PyObject **key, PyObject **names, PyObject **parts,
-                              uint64_t (*hashes)[2], int *nparts)
+/* A plain string value (ASCII, no escapes) without orjson; else orjson's parse. */
+static PyObject *value_of(const uint8_t *b, const Member *m)
 {
-    PyObject *values[MAX_MEMBERS] = {NULL};
-    PyObject *keys[MAX_MEMBERS] = {NULL};
-    PyObject *obj = NULL, *entry = NULL;
-    int meta = -1;
-    for (int i = 0; i < n; i++)
-        if (is_key(b, &m[i], "metadata"))
-            meta = i;
-    if (meta >= 0) {
-        values[meta] = parse(b, m[meta].value, m[meta].value_end);
-        if (values[meta] == NULL || !PyDict_CheckExact(values[meta]))
-            goto done;
-        *key = memo_key_of(values[meta]);
-        if (*key == NULL && PyErr_Occurred())
-            goto done;
-        if (*key != NULL)
-            entry = memo_entry(memo, *key);
+    Py_ssize_t v = m->value, e = m->value_end;
+    if (b[v] == '"' && e - v >= 2) {
+        Py_ssize_t i = v + 1;
+        while (i < e - 1 && b[i] != '\\' && b[i] >= 0x20 && b[i] < 0x80)
+            i++;
+        if (i == e - 1)
+            return make_str(b + v + 1, e - v - 2);
     }
-    for (int i = 0; i < n; i++) {
-        keys[i] = make_str(b + m[i].key, m[i].key_len);
-        if (keys[i] == NULL)
-            goto done;
-        if (i == meta)
-            continue;
-        if (*key != NULL && b[m[i].value] == '{' && *nparts < MAX_PARTS) {
-            uint64_t h[2];
-            hash128(b + m[i].value, m[i].value_end - m[i].value, h);
-            h[0] += 0x4A534F4Eull;  /* parts of JSON text */
-            PyObject *same = memo_find(entry, keys[i], h);
-            values[i] = same != NULL ? Py_NewRef(same) : parse(b, m[i].value, m[i].value_end);
-            if (values[i] == NULL)
-                goto done;
-            names[*nparts] = Py_NewRef(keys[i]);
-            parts[*nparts] = Py_NewRef(values[i]);
-            hashes[*nparts][0] = h[0];
-            hashes[*nparts][1] = h[1];
-            (*nparts)++;
-        } else if ((values[i] = parse(b, m[i].value, m[i].value_end)) == NULL) {
-            goto done;
-        }
+    return parse(b, v, e);
+}
+
+/* The object's key ("namespace/name", or "name") from its metadata's text, or NULL
+ * (no exception) when it has none or not plainly written. Only the first members are
+ * read (name and namespace lead, as the API server writes them): a key is only where
+ * to look for parts to share, and a shared part is always checked by its hash. */
+static PyObject *key_from_text(const uint8_t *b, const Member *meta)
+{
+    Py_ssize_t p = skip_ws(b, meta->value + 1, meta->value_end);
+    Member name = {0, 0, -1, -1}, ns = {0, 0, -1, -1};
+    for (int i = 0; i < 8 && p < meta->value_end && b[p] == '"'; i++) {
+        Member m;
+        m.key = p + 1;
+        Py_ssize_t q = skip_string(b, p, meta->value_end);
+        if (q < 0)
+            return NULL;
+        m.key_len = q - 1 - m.key;
+        p = skip_ws(b, q, meta->value_end);
+        if (p >= meta->value_end || b[p] != ':')
+            return NULL;
+        m.value = skip_ws(b, p + 1, meta->value_end);
+        m.value_end = skip_value(b, m.value, meta->value_end);
+        if (m.value_end < 0)
+            return NULL;
+        if (is_key(b, &m, "name"))
+            name = m;
+        else if (is_key(b, &m, "namespace"))
+            ns = m;
+        if (name.value >= 0 && ns.value >= 0)
+            break;
+        p = skip_ws(b, m.value_end, meta->value_end);
+        if (p >= meta->value_end || b[p] != ',')
+            break;
+        p = skip_ws(b, p + 1, meta->value_end);
     }
-    obj = PyDict_New();
+    if (name.value < 0)
+        return NULL;
+    PyObject *nm = value_of(b, &name), *key = NULL;
+    PyObject *nsv = ns.value >= 0 ? value_of(b, &ns) : NULL;
+    if (nm != NULL && PyUnicode_Check(nm) && PyUnicode_GET_LENGTH(nm) > 0) {
+        if (nsv != NULL && PyUnicode_Check(nsv) && PyUnicode_GET_LENGTH(nsv) > 0)
+            key = PyUnicode_FromFormat("%U/%U", nsv, nm);
+        else if (ns.value < 0 || nsv != NULL)
+            key = Py_NewRef(nm);
+    }
+    Py_XDECREF(nm);
+    Py_XDECREF(nsv);
+    if (key == NULL)
+        PyErr_Clear();
+    return key;
+}
+
+/* The hash of a part's text (a member whose value is an object, metadata aside). */
+static int part_hash(const uint8_t *b, const Member *m, uint64_t h[2])
+{
+    if (b[m->value] != '{' || is_key(b, m, "metadata"))
+        return 0;
+    hash128(b + m->value, m->value_end - m->value, h);
+    h[0] += 0x4A534F4Eull;  /* parts of JSON text */
+    return 1;
+}
+
+/* The object of the event, its members in order, its parts from the memo entry
+ * where unchanged (orjson parses the rest); the parts go to names/parts/hashes. */
+static PyObject *build_object(PyObject *entry, const uint8_t *b, const Member *m, int n,
+                              PyObject **names, PyObject **parts, uint64_t (*hashes)[2],
+                              int *nparts)
+{
+    PyObject *obj = PyDict_New();
     if (obj == NULL)
-        goto done;
+        return NULL;
     for (int i = 0; i < n; i++) {
-        if (PyDict_SetItem(obj, keys[i], values[i]) < 0) {
-            Py_CLEAR(obj);
-            goto done;
+        PyObject *key = make_str(b + m[i].key, m[i].key_len), *value = NULL;
+        if (key == NULL) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+        uint64_t h[2];
+        if (*nparts < MAX_PARTS && part_hash(b, &m[i], h)) {
+            PyObject *same = memo_find(entry, key, h);
+            value = same != NULL ? Py_NewRef(same) : parse(b, m[i].value, m[i].value_end);
+            if (value != NULL) {
+                names[*nparts] = Py_NewRef(key);
+                parts[*nparts] = Py_NewRef(value);
+                hashes[*nparts][0] = h[0];
+                hashes[*nparts][1] = h[1];
+                (*nparts)++;
+            }
+        } else {
+            value = value_of(b, &m[i]);
+        }
+        int rc = value == NULL ? -1 : PyDict_SetItem(obj, key, value);
+        Py_DECREF(key);
+        Py_XDECREF(value);
+        if (rc < 0) {
+            Py_DECREF(obj);
+            return NULL;
         }
     }
-done:
-    for (int i = 0; i < n; i++) {
-        Py_XDECREF(keys[i]);
-        Py_XDECREF(values[i]);
-    }
-    Py_XDECREF(entry);
     return obj;
+}
+
+/* A first sight of the key: the whole line parsed at once, as it would be without a
+ * memo; the parts to remember are taken from the result. */
+static PyObject *parse_whole(const uint8_t *b, Py_ssize_t end, const Member *m, int n,
+                             PyObject **names, PyObject **parts,
+                             uint64_t (*hashes)[2], int *nparts)
+{
+    PyObject *event = parse(b, 0, end);
+    if (event == NULL || !PyDict_CheckExact(event))
+        goto fail;
+    PyObject *obj = PyDict_GetItemWithError(event, s_object);
+    if (obj == NULL || !PyDict_CheckExact(obj))
+        goto fail;
+    for (int i = 0; i < n && *nparts < MAX_PARTS; i++) {
+        uint64_t h[2];
+        if (!part_hash(b, &m[i], h))
+            continue;
+        PyObject *key = make_str(b + m[i].key, m[i].key_len);
+        PyObject *value = key != NULL ? PyDict_GetItemWithError(obj, key) : NULL;
+        if (value == NULL) {
+            Py_XDECREF(key);
+            goto fail;
+        }
+        names[*nparts] = key;
+        parts[*nparts] = Py_NewRef(value);
+        hashes[*nparts][0] = h[0];
+        hashes[*nparts][1] = h[1];
+        (*nparts)++;
+    }
+    return event;
+fail:
+    Py_XDECREF(event);
+    return NULL;
 }
 
 /* {"type": "...", "object": {...}} (in either order) and nothing else: ev[*ti] is the
@@ -299,7 +423,7 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     const uint8_t *b = view.buf;
     Py_ssize_t end = view.len;
-    PyObject *result = NULL, *type = NULL, *obj = NULL, *key = NULL;
+    PyObject *result = NULL, *type = NULL, *obj = NULL, *key = NULL, *entry = NULL;
     PyObject *names[MAX_PARTS], *parts[MAX_PARTS];
     uint64_t hashes[MAX_PARTS][2];
     int nparts = 0;
@@ -309,19 +433,30 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int k = -1, ti = -1;
     if (read_event(b, end, ev, m, &k, &ti) < 0)
         goto done;
-    type = parse(b, ev[ti].value, ev[ti].value_end);
+    type = value_of(b, &ev[ti]);
     if (type == NULL || !PyUnicode_Check(type))
         goto done;
-    obj = build_object(memo, b, m, k, &key, names, parts, hashes, &nparts);
-    if (obj == NULL)
-        goto done;
-    result = PyDict_New();
-    if (result == NULL)
-        goto done;
-    if (PyDict_SetItem(result, ti == 0 ? s_type : s_object, ti == 0 ? type : obj) < 0
-        || PyDict_SetItem(result, ti == 0 ? s_object : s_type, ti == 0 ? obj : type) < 0
-        || (key != NULL && memo_store(memo, key, type, names, parts,
-                                      (const uint64_t (*)[2])hashes, nparts) < 0))
+    for (int i = 0; i < k && key == NULL; i++)
+        if (is_key(b, &m[i], "metadata") && b[m[i].value] == '{')
+            key = key_from_text(b, &m[i]);
+    if (key == NULL)
+        goto done;  /* nothing to share: the usual parse */
+    entry = memo_entry(memo, key);
+    if (entry == NULL) {
+        result = parse_whole(b, end, m, k, names, parts, hashes, &nparts);
+    } else {
+        obj = build_object(entry, b, m, k, names, parts, hashes, &nparts);
+        if (obj == NULL)
+            goto done;
+        result = PyDict_New();
+        if (result == NULL)
+            goto done;
+        if (PyDict_SetItem(result, ti == 0 ? s_type : s_object, ti == 0 ? type : obj) < 0
+            || PyDict_SetItem(result, ti == 0 ? s_object : s_type, ti == 0 ? obj : type) < 0)
+            Py_CLEAR(result);
+    }
+    if (result != NULL && memo_store(memo, key, type, names, parts,
+                                     (const uint64_t (*)[2])hashes, nparts) < 0)
         Py_CLEAR(result);
 done:
     PyBuffer_Release(&view);
@@ -332,6 +467,7 @@ done:
     Py_XDECREF(type);
     Py_XDECREF(obj);
     Py_XDECREF(key);
+    Py_XDECREF(entry);
     if (result == NULL) {
         if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_Exception))
             return NULL;  /* KeyboardInterrupt and the like go up as they are */
