@@ -178,3 +178,19 @@ def test_the_json_reader_declines_what_the_usual_path_must_handle():
         b'{"type":"ADDED","object":{"metadata":{"name":"a"}}} trailing',
     ):
         assert read(line) is None, line
+
+
+@pytest.mark.parametrize("shift", range(20))
+def test_escapes_at_every_offset_of_a_block_are_read_as_json_reads_them(shift):
+    """The reader scans containers 16 bytes at a time: an escaped quote or backslash
+    falling anywhere in a block, or on its edge, must not end a string early."""
+    tricky = "x" * shift + 'a\\"b\\\\' + '"}{[' + "\\\\\\" + '"' + "\u00e9"
+    obj = pod("default", "a", 1, "nginx:1", "Running", "x")
+    obj["spec"]["containers"][0]["args"] = [tricky, "[{", tricky * 2]
+    line = encode_watch_event("MODIFIED", obj, JSON).rstrip(b"\n")
+    memo: dict = {}
+    read = json_event_reader(memo)
+    first = read(line)
+    assert first == json_loads(line)
+    again = read(line)  # the parts now come from the memo
+    assert again == first and again["object"]["spec"] is first["object"]["spec"]
