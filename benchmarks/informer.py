@@ -215,7 +215,7 @@ def pb_floor(body: bytes) -> float:
 
 async def time_to_synced(url: str, content_type: str, watch_list: bool,
                          transform: Any = None, keep: list | None = None,
-                         gc_freeze: bool = True) -> float:
+                         gc_freeze: bool = True, reuse_unchanged: bool = True) -> float:
     from kclient.rest import RESTClient
 
     gc.collect()
@@ -223,7 +223,8 @@ async def time_to_synced(url: str, content_type: str, watch_list: bool,
         await client.discovery.resource_info("v1", "pods")  # cached discovery, as in a process
         start = time.perf_counter()
         inf = SharedIndexInformer(ListWatch.for_resource(client, "v1", "pods"),
-                                  use_watch_list=watch_list, name="pods", gc_freeze=gc_freeze)
+                                  use_watch_list=watch_list, name="pods", gc_freeze=gc_freeze,
+                                  reuse_unchanged=reuse_unchanged)
         if transform is not None:
             inf.set_transform(transform)
         inf.start()
@@ -526,6 +527,10 @@ async def main(args: argparse.Namespace) -> None:
             results[label] = t
             print(f"kclient informer, {label:25s} {t * 1e3:7.0f} ms  "
                   f"({t / floor_paused:.2f}x the JSON floor)")
+        plain_json = best([await time_to_synced(url, ser.JSON, True, reuse_unchanged=False)
+                           for _ in range(runs)])
+        print(f"  JSON, streaming list, reuse_unchanged=False {plain_json * 1e3:7.0f} ms  "
+              f"({plain_json / floor_paused:.2f}x; not remembering parts to share)")
         lk = best([await lightkube_list(url, n) for _ in range(runs)])
         print(f"lightkube list (models)                           {lk * 1e3:7.0f} ms")
         ka = await k8s_asyncio_list(url, n)  # one run: it takes tens of seconds

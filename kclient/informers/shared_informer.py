@@ -104,7 +104,10 @@ class SharedIndexInformer:
     are passed to the :class:`~kclient.informers.reflector.Reflector` (``backoff``
     replaces its 0.8 s to 30 s backoff manager, e.g. with a faster one in tests;
     ``gc_freeze=False`` leaves the garbage collector alone, see
-    :mod:`kclient.informers.collector`).
+    :mod:`kclient.informers.collector`; ``reuse_unchanged=False`` decodes every part of
+    every event, sharing nothing between versions: over JSON, the initial list then
+    syncs about a tenth faster and updates arrive more slowly; it is off anyway when a
+    transform is set).
     """
 
     def __init__(self, lister_watcher: ListerWatcher, *, resync_period: float = 0.0,
@@ -114,6 +117,7 @@ class SharedIndexInformer:
                  watch_idle_timeout: float | None = DEFAULT_WATCH_IDLE_TIMEOUT,
                  max_internal_error_retry_duration: float = 0.0,
                  backoff: BackoffManager | None = None, gc_freeze: bool = True,
+                 reuse_unchanged: bool = True,
                  clock: Clock = REAL_CLOCK, rand: random.Random | None = None) -> None:
         if queue not in ("real_fifo", "delta_fifo"):
             raise ValueError(f"queue must be 'real_fifo' or 'delta_fifo', got {queue!r}")
@@ -126,6 +130,7 @@ class SharedIndexInformer:
         self._processor = SharedProcessor(clock, self.name)
         self._resync_check_period = resync_period
         self.default_resync_period = resync_period
+        self._reuse_unchanged = reuse_unchanged
         self._reflector_options: dict[str, Any] = {
             "use_watch_list": use_watch_list, "page_size": page_size,
             "min_watch_timeout": min_watch_timeout, "watch_idle_timeout": watch_idle_timeout,
@@ -274,7 +279,8 @@ class SharedIndexInformer:
             should_resync=self._processor.should_resync,
             watch_error_handler=self._watch_error_handler,
             # a transform may change parts in place: they must not be reused then
-            reuse_unchanged=self._transform is None, **self._reflector_options)
+            reuse_unchanged=self._reuse_unchanged and self._transform is None,
+            **self._reflector_options)
         self._synced = asyncio.Event()
         self._started = True
         loop = asyncio.get_running_loop()

@@ -29,10 +29,11 @@ would only traverse the earlier ones again. The collector runs as usual in betwe
 
 ``reuse`` (watch streams, protobuf or JSON, with the C extension): a dict kept across
 the watches of one resource, as informers keep one. An update usually leaves most of an
-object as it was; each part of an object (a message field of its own: spec, status;
-not metadata) whose bytes are those of the previous event of the same
+object as it was; each part of an object (an object-valued field of its own: spec,
+status; not metadata) whose bytes are those of the previous event of the same
 namespace/name is not decoded again: the previous event's dict for it is used, shared
-by both versions. Fewer objects are decoded, and fewer freed when the old version
+by both versions (JSON events go through a C reader that splits the object into its
+fields, and parses lines it does not take as usual). Fewer objects are decoded, and fewer freed when the old version
 goes. The dict holds the parts of the latest event of each key, until DELETED. For
 objects that are only read (a cache's, by client-go's rules); leave it out where the
 parts may be changed in place.

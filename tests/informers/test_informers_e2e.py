@@ -288,3 +288,24 @@ async def test_unchanged_parts_are_shared_between_versions(env, transform, conte
         assert old["spec"]["containers"][0]["image"] == "nginx:1"
         assert inf.lister.get("default", "p") is new
         await factory.shutdown()
+
+
+async def test_sharing_unchanged_parts_can_be_turned_off(env) -> None:
+    server, _ = env
+    async with RESTClient({"host": server.url, "content_type": "application/json"}) as client:
+        pods = client.resource("v1", "pods", "default")
+        await pods.create({"metadata": {"name": "p", "labels": {"v": "0"}},
+                           "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}})
+        inf = SharedIndexInformer(ListWatch.for_resource(client, "v1", "pods", "default"),
+                                  name="pods", reuse_unchanged=False)
+        updates: list[tuple[dict, dict]] = []
+        inf.add_event_handler(EventHandler(on_update=lambda old, new: updates.append((old, new))))
+        inf.start()
+        await inf.wait_for_cache_sync(30)
+        assert inf._reflector is not None and inf._reflector.reuse is None
+        for v in ("1", "2"):
+            await pods.patch("p", {"metadata": {"labels": {"v": v}}})
+        await until(lambda: len(updates) == 2)
+        old, new = updates[1]
+        assert new["spec"] == old["spec"] and new["spec"] is not old["spec"]
+        await inf.stop()
