@@ -359,21 +359,27 @@ async def watch_delivery(url: str, rv0: int, events: int, content_type: str) -> 
         await client.discovery.resource_info("v1", "pods")
         inf = SharedIndexInformer(_AtVersion(ListWatch.for_resource(client, "v1", "pods"), rv0),
                                   use_watch_list=False, name="pods")
-        done = asyncio.Event()
-        count = [0]
+        return await updates_per_second(inf, events)
 
-        def on_update(old: Any, new: Any) -> None:
-            count[0] += 1
-            if count[0] >= events:
-                done.set()
 
-        inf.add_event_handler(EventHandler(on_update=on_update))
-        inf.start()
-        await inf.wait_for_cache_sync()
-        start = time.perf_counter()
-        await done.wait()
-        elapsed = time.perf_counter() - start
-        await inf.stop()
+async def updates_per_second(inf: SharedIndexInformer, events: int) -> float:
+    """Start ``inf``; once synced, the rate at which ``events`` updates reach a no-op
+    handler; then stop it."""
+    done = asyncio.Event()
+    count = [0]
+
+    def on_update(old: Any, new: Any) -> None:
+        count[0] += 1
+        if count[0] >= events:
+            done.set()
+
+    inf.add_event_handler(EventHandler(on_update=on_update))
+    inf.start()
+    await inf.wait_for_cache_sync()
+    start = time.perf_counter()
+    await done.wait()
+    elapsed = time.perf_counter() - start
+    await inf.stop()
     return events / elapsed
 
 
@@ -412,24 +418,10 @@ async def replay_delivery(initial: bytes, body: bytes, events: int, content_type
     """Events/s an informer delivers to a no-op handler from captured stream bytes."""
     inf = SharedIndexInformer(_ReplayWatch(initial, body, content_type), name="pods",
                               gc_freeze=gc_freeze)
-    done = asyncio.Event()
-    count = [0]
-
-    def on_update(old: Any, new: Any) -> None:
-        count[0] += 1
-        if count[0] >= events:
-            done.set()
-
-    inf.add_event_handler(EventHandler(on_update=on_update))
-    inf.start()
-    await inf.wait_for_cache_sync()
-    start = time.perf_counter()
-    await done.wait()
-    elapsed = time.perf_counter() - start
-    await inf.stop()
+    rate = await updates_per_second(inf, events)
     del inf
     gc.collect()
-    return events / elapsed
+    return rate
 
 
 def decode_only(body: bytes, events: int, content_type: str = ser.JSON) -> float:

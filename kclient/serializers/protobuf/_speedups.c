@@ -464,6 +464,26 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
     }
 }
 
+/* A length-delimited field's bytes [*start, *stop), *pos moved past them; -1 (an
+ * error set) when the length runs past the message. */
+static int field_bounds(const uint8_t *b, Field *f, Py_ssize_t *pos, Py_ssize_t end,
+                        Py_ssize_t *start, Py_ssize_t *stop)
+{
+    uint64_t n;
+    if (varint_or_fail(b, pos, end, &n))
+        return -1;
+    if (n > (uint64_t)(end - *pos)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "length %llu runs past the end of its message", (unsigned long long)n);
+        failf(f->path, msg, *pos);
+        return -1;
+    }
+    *start = *pos;
+    *stop = *pos + (Py_ssize_t)n;
+    *pos = *stop;
+    return 0;
+}
+
 static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, int depth)
 {
     const uint8_t *b = c->buf;
@@ -502,16 +522,9 @@ static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, i
     default:
         break;
     }
-    uint64_t n;
-    if (varint_or_fail(b, pos, end, &n))
+    Py_ssize_t start, stop;
+    if (field_bounds(b, f, pos, end, &start, &stop) < 0)
         return NULL;
-    if (n > (uint64_t)(end - *pos)) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "length %llu runs past the end of its message", (unsigned long long)n);
-        return failf(f->path, msg, *pos);
-    }
-    Py_ssize_t start = *pos, stop = *pos + (Py_ssize_t)n;
-    *pos = stop;
     switch (kind) {
     case K_STRING:
         return make_str(b + start, stop - start);
@@ -565,16 +578,9 @@ void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2])
  * else decoded; remembered in the context either way. */
 static PyObject *memo_part(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, int depth)
 {
-    uint64_t n;
-    if (varint_or_fail(c->buf, pos, end, &n))
+    Py_ssize_t start, stop;
+    if (field_bounds(c->buf, f, pos, end, &start, &stop) < 0)
         return NULL;
-    if (n > (uint64_t)(end - *pos)) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "length %llu runs past the end of its message", (unsigned long long)n);
-        return failf(f->path, msg, *pos);
-    }
-    Py_ssize_t start = *pos, stop = *pos + (Py_ssize_t)n;
-    *pos = stop;
     uint64_t h[2];
     hash128(c->buf + start, stop - start, h);
     h[0] += (uint64_t)(f->sub + 1) * 0x9E3779B97F4A7C15ull;  /* the message type too */
@@ -779,6 +785,23 @@ static void release_containers(Plan *pl, const uint64_t *seen, PyObject **held, 
     }
 }
 
+/* A new list or map (consumed; NULL: failed to make) under the field's name in out,
+ * held in held[fi] until the message ends; NULL on error. */
+static PyObject *hold(PyObject *out, Field *f, PyObject *container, PyObject **held,
+                      uint64_t *seen, int fi, int *nheld)
+{
+    if (container == NULL)
+        return NULL;
+    if (PyDict_SetItem(out, f->name, container) < 0) {
+        Py_DECREF(container);
+        return NULL;
+    }
+    held[fi] = container;
+    MARK(seen, fi);
+    (*nheld)++;
+    return container;
+}
+
 /* Decode into `out` (a new reference that this function consumes). */
 static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int depth, PyObject *out)
 {
@@ -845,18 +868,9 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                 }
                 Py_ssize_t stop = pos + (Py_ssize_t)n;
                 PyObject *lst = SEEN(seen, fi) ? lists[fi] : NULL;
-                if (lst == NULL) {
-                    lst = PyList_New(0);
-                    if (lst == NULL)
-                        goto error;
-                    if (PyDict_SetItem(out, f->name, lst) < 0) {
-                        Py_DECREF(lst);
-                        goto error;
-                    }
-                    lists[fi] = lst;
-                    MARK(seen, fi);
-                    nlists++;
-                }
+                if (lst == NULL
+                        && (lst = hold(out, f, PyList_New(0), lists, seen, fi, &nlists)) == NULL)
+                    goto error;
                 while (pos < stop) {
                     PyObject *v = read_value(c, f, &pos, stop, depth);
                     if (v == NULL)
@@ -882,18 +896,8 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
                 failf(f->path, "map entry runs past its message", pos);
                 goto error;
             }
-            if (!SEEN(seen, fi)) {
-                PyObject *m = PyDict_New();
-                if (m == NULL)
-                    goto error;
-                if (PyDict_SetItem(out, f->name, m) < 0) {
-                    Py_DECREF(m);
-                    goto error;
-                }
-                lists[fi] = m;
-                MARK(seen, fi);
-                nlists++;
-            }
+            if (!SEEN(seen, fi) && hold(out, f, PyDict_New(), lists, seen, fi, &nlists) == NULL)
+                goto error;
             if (read_map_entry(c, f, lists[fi], pos, pos + (Py_ssize_t)n, depth) < 0)
                 goto error;
             pos += (Py_ssize_t)n;
@@ -902,22 +906,14 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
         if (f->is_inline && f->kind == K_MESSAGE) {
             /* an embedded struct whose fields the JSON form lifts into this object:
              * decoded straight into it */
-            uint64_t n;
-            if (varint_or_fail(b, &pos, end, &n))
+            Py_ssize_t start, stop;
+            if (field_bounds(b, f, &pos, end, &start, &stop) < 0)
                 goto error;
-            if (n > (uint64_t)(end - pos)) {
-                char msg[96];
-                snprintf(msg, sizeof msg, "length %llu runs past the end of its message",
-                         (unsigned long long)n);
-                failf(f->path, msg, pos);
-                goto error;
-            }
             Py_INCREF(out);
-            PyObject *same = decode_into(c, f->sub, pos, pos + (Py_ssize_t)n, depth + 1, out);
+            PyObject *same = decode_into(c, f->sub, start, stop, depth + 1, out);
             if (same == NULL)
                 goto error;
             Py_DECREF(same);
-            pos += (Py_ssize_t)n;
             MARK(seen, fi);
             continue;
         }
@@ -938,21 +934,12 @@ static PyObject *decode_into(Ctx *c, int pi, Py_ssize_t pos, Py_ssize_t end, int
             if (!SEEN(seen, fi)) {
                 /* room for the elements that follow: filled below, never regrown */
                 PyObject *lst = PyList_New(1 + count_run(b, pos, end, key));
-                if (lst == NULL) {
-                    Py_DECREF(v);
-                    goto error;
+                if (lst != NULL) {
+                    Py_INCREF(v);
+                    PyList_SET_ITEM(lst, 0, v);
+                    Py_SET_SIZE(lst, 1);
                 }
-                Py_INCREF(v);
-                PyList_SET_ITEM(lst, 0, v);
-                Py_SET_SIZE(lst, 1);
-                rc = PyDict_SetItem(out, f->name, lst);
-                if (rc < 0) {
-                    Py_DECREF(lst);
-                } else {
-                    lists[fi] = lst;
-                    MARK(seen, fi);
-                    nlists++;
-                }
+                rc = hold(out, f, lst, lists, seen, fi, &nlists) == NULL ? -1 : 0;
             } else {
                 PyListObject *l = (PyListObject *)lists[fi];
                 Py_ssize_t size = Py_SIZE(l);
