@@ -466,8 +466,9 @@ static PyObject *read_special(Ctx *c, Field *f, int kind, Py_ssize_t pos, Py_ssi
 
 /* A length-delimited field's bytes [*start, *stop), *pos moved past them; -1 (an
  * error set) when the length runs past the message. */
-static int field_bounds(const uint8_t *b, Field *f, Py_ssize_t *pos, Py_ssize_t end,
-                        Py_ssize_t *start, Py_ssize_t *stop)
+static inline __attribute__((always_inline)) int
+field_bounds(const uint8_t *b, Field *f, Py_ssize_t *pos, Py_ssize_t end, Py_ssize_t *start,
+             Py_ssize_t *stop)
 {
     uint64_t n;
     if (varint_or_fail(b, pos, end, &n))
