@@ -17,13 +17,14 @@ reusing its buffer cannot change frames already handed out.)
   one compact value per line, so each complete line is parsed as a whole first (one
   orjson call, no scan); only lines that are not exactly one value are scanned
   structurally to find where the value ends. Numbers follow Go's rule (past int64 is a
-  float64) on every path.
+  float64) on every path. With an ``event_reader`` (a watch decoder's memo of unchanged
+  parts), a line goes to it first, and is parsed as above when it declines.
 * ``YAMLFramer``: documents split as upstream's YAML framer splits them: a separator is
   ``\\n---`` plus the rest of that line; ``---`` at the very start stays in the first
   document; the final unterminated chunk is a document at the end of the stream.
 * ``LengthDelimitedFramer``: 4-byte big-endian length, then that many bytes; frames are
-  ``memoryview``s. ``iter_into`` frames and decodes in one pass, frame by frame, with
-  a decoder in C for the common frames (the protobuf watch loop).
+  ``memoryview``s. ``iter_into`` frames and decodes in one pass, frame by frame,
+  through a cursor (the protobuf watch loop in C) that decodes the common frames.
 """
 
 from __future__ import annotations
