@@ -468,7 +468,7 @@ class JSONFramer:
                     try:
                         line = data[start:nl]
                         reader = self.event_reader
-                        value = None if reader is None else reader(bytes(line))
+                        value = None if reader is None else reader(line)
                         if value is None:
                             value = go_integers(_fast_loads(line), line)
                     except ValueError:

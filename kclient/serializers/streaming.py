@@ -33,8 +33,8 @@ object as it was; each part of an object (an object-valued field of its own: spe
 status; not metadata) whose bytes are those of the previous event of the same
 namespace/name is not decoded again: the previous event's dict for it is used, shared
 by both versions (JSON events go through a C reader that splits the object into its
-fields, and parses lines it does not take as usual). Fewer objects are decoded, and fewer freed when the old version
-goes. The dict holds the parts of the latest event of each key, until DELETED. For
+fields, and parses lines it does not take as usual). Fewer objects are decoded, and
+fewer freed when the old version goes. The dict holds the parts of the latest event of each key, until DELETED. For
 objects that are only read (a cache's, by client-go's rules); leave it out where the
 parts may be changed in place.
 
@@ -54,6 +54,8 @@ from .framing import DEFAULT_MAX_FRAME_SIZE, JSONFramer, LengthDelimitedFramer, 
 from .media import JSON, PROTOBUF, YAML, normalize
 
 WATCH_EVENT_TYPES = frozenset({"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"})
+# what decoding a malformed stream can raise (DecodeError is a ValueError)
+_MALFORMED = (RecursionError, MemoryError, ValueError)
 
 
 def check_watch_event(event: Any, frame: int | None = None) -> dict:
@@ -170,6 +172,13 @@ class StreamDecoder:
         """Frames read so far (a lazy loop's framer counts them)."""
         return self._framer.frames if self._lazy is not None else self._frames
 
+    def _fail(self, exc: BaseException) -> DecodeError:
+        """The DecodeError that ends the stream for ``exc`` (one of _MALFORMED)."""
+        if not isinstance(exc, DecodeError):
+            exc = DecodeError(f"malformed stream: {exc}", frame=self._frame_count())
+        self._error = exc
+        return exc
+
     def iter_feed(self, chunk: bytes | bytearray | memoryview) -> Iterator[dict]:
         """:meth:`feed` as an iterator that decodes each object when it is asked for.
 
@@ -192,12 +201,8 @@ class StreamDecoder:
                 value = step()
             except StopIteration:
                 return
-            except DecodeError as exc:
-                self._error = exc
-                raise
-            except (RecursionError, MemoryError, ValueError) as exc:
-                self._error = DecodeError(f"malformed stream: {exc}", frame=self._frame_count())
-                raise self._error from None
+            except _MALFORMED as exc:
+                raise self._fail(exc) from None
             finally:
                 if paused:
                     gc.enable()
@@ -216,12 +221,8 @@ class StreamDecoder:
                 return feed(chunk)
             finally:
                 gc.enable()
-        except DecodeError as exc:
-            self._error = exc
-            raise
-        except (RecursionError, MemoryError, ValueError) as exc:
-            self._error = DecodeError(f"malformed stream: {exc}", frame=self._frame_count())
-            raise self._error from None
+        except _MALFORMED as exc:
+            raise self._fail(exc) from None
 
     def close(self) -> list[dict]:
         """Objects completed by the end of the stream; raises on a partial frame."""
@@ -231,6 +232,5 @@ class StreamDecoder:
             # what an abandoned iter_feed left, then the end of the stream
             events = list(self._lazy(b"")) if self._lazy is not None else []
             return events + self._run(self._framer.close())
-        except DecodeError as exc:
-            self._error = exc
-            raise
+        except _MALFORMED as exc:
+            raise self._fail(exc) from None

@@ -139,6 +139,29 @@ static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
     return -1;
 }
 
+/* The key of the member at b[p] (its opening quote) into m, up to the colon; where its
+ * value starts, or -1. Keys must be plain ASCII: no escapes, no control bytes. */
+static Py_ssize_t read_key(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, Member *m)
+{
+    if (p >= end || b[p] != '"')
+        return -1;
+    Py_ssize_t k = p + 1, q = k;
+    while (q < end && b[q] != '"') {
+        if (b[q] == '\\' || b[q] < 0x20 || b[q] >= 0x80)
+            return -1;
+        q++;
+    }
+    if (q >= end)
+        return -1;
+    p = skip_ws(b, q + 1, end);
+    if (p >= end || b[p] != ':')
+        return -1;
+    m->key = k;
+    m->key_len = q - k;
+    m->value = skip_ws(b, p + 1, end);
+    return m->value;
+}
+
 /* The members of the object at b[p] == '{' into m; their number, or -1. Keys must be
  * plain ASCII (no escapes) and distinct. *after is set past the closing brace. */
 static int read_members(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, Member *m,
@@ -153,30 +176,18 @@ static int read_members(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, Member *
         return 0;
     }
     for (;;) {
-        if (n == MAX_MEMBERS || p >= end || b[p] != '"')
+        if (n == MAX_MEMBERS)
             return -1;
-        Py_ssize_t k = p + 1, q = k;
-        while (q < end && b[q] != '"') {
-            if (b[q] == '\\' || b[q] < 0x20 || b[q] >= 0x80)
-                return -1;
-            q++;
-        }
-        if (q >= end)
+        Py_ssize_t v = read_key(b, p, end, &m[n]);
+        if (v < 0)
             return -1;
         for (int i = 0; i < n; i++)
-            if (m[i].key_len == q - k && memcmp(b + m[i].key, b + k, (size_t)(q - k)) == 0)
+            if (m[i].key_len == m[n].key_len
+                    && memcmp(b + m[i].key, b + m[n].key, (size_t)m[n].key_len) == 0)
                 return -1;
-        p = skip_ws(b, q + 1, end);
-        if (p >= end || b[p] != ':')
-            return -1;
-        p = skip_ws(b, p + 1, end);
-        Py_ssize_t v = p;
-        p = skip_value(b, p, end);
+        p = skip_value(b, v, end);
         if (p < 0 || p == v)
             return -1;
-        m[n].key = k;
-        m[n].key_len = q - k;
-        m[n].value = v;
         m[n].value_end = p;
         n++;
         p = skip_ws(b, p, end);
@@ -242,17 +253,8 @@ static PyObject *key_from_text(const uint8_t *b, const Member *meta)
     Member name = {0, 0, -1, -1}, ns = {0, 0, -1, -1};
     for (int i = 0; i < 8 && p < meta->value_end && b[p] == '"'; i++) {
         Member m;
-        m.key = p + 1;
-        Py_ssize_t q = skip_string(b, p, meta->value_end);
-        if (q < 0)
-            return NULL;
-        m.key_len = q - 1 - m.key;
-        p = skip_ws(b, q, meta->value_end);
-        if (p >= meta->value_end || b[p] != ':')
-            return NULL;
-        m.value = skip_ws(b, p + 1, meta->value_end);
-        m.value_end = skip_value(b, m.value, meta->value_end);
-        if (m.value_end < 0)
+        if (read_key(b, p, meta->value_end, &m) < 0
+                || (m.value_end = skip_value(b, m.value, meta->value_end)) < 0)
             return NULL;
         if (is_key(b, &m, "name"))
             name = m;
@@ -269,12 +271,8 @@ static PyObject *key_from_text(const uint8_t *b, const Member *meta)
         return NULL;
     PyObject *nm = value_of(b, &name), *key = NULL;
     PyObject *nsv = ns.value >= 0 ? value_of(b, &ns) : NULL;
-    if (nm != NULL && PyUnicode_Check(nm) && PyUnicode_GET_LENGTH(nm) > 0) {
-        if (nsv != NULL && PyUnicode_Check(nsv) && PyUnicode_GET_LENGTH(nsv) > 0)
-            key = PyUnicode_FromFormat("%U/%U", nsv, nm);
-        else if (ns.value < 0 || nsv != NULL)
-            key = Py_NewRef(nm);
-    }
+    if (nm != NULL && (ns.value < 0 || nsv != NULL))
+        key = memo_key(nsv, nm);
     Py_XDECREF(nm);
     Py_XDECREF(nsv);
     if (key == NULL)
@@ -376,18 +374,8 @@ static int read_event(const uint8_t *b, Py_ssize_t end, Member *ev, Member *m, i
         return -1;
     p = skip_ws(b, p + 1, end);
     for (int i = 0; i < 2; i++) {
-        if (p >= end || b[p] != '"')
+        if ((p = read_key(b, p, end, &ev[i])) < 0)
             return -1;
-        Py_ssize_t key = p + 1, q = skip_string(b, p, end);
-        if (q < 0)
-            return -1;
-        ev[i].key = key;
-        ev[i].key_len = q - 1 - key;
-        p = skip_ws(b, q, end);
-        if (p >= end || b[p] != ':')
-            return -1;
-        p = skip_ws(b, p + 1, end);
-        ev[i].value = p;
         if (is_key(b, &ev[i], "object") && *k < 0) {
             *k = read_members(b, p, end, m, &p);
             if (*k < 0)

@@ -9,15 +9,19 @@
 
 #include "_speedups.h"
 
-PyObject *memo_key_of(PyObject *metadata)
+PyObject *memo_key(PyObject *ns, PyObject *name)
 {
-    PyObject *name = PyDict_GetItemString(metadata, "name");
-    PyObject *ns = PyDict_GetItemString(metadata, "namespace");
     if (name == NULL || !PyUnicode_Check(name) || PyUnicode_GET_LENGTH(name) == 0)
         return NULL;
     if (ns != NULL && PyUnicode_Check(ns) && PyUnicode_GET_LENGTH(ns) > 0)
         return PyUnicode_FromFormat("%U/%U", ns, name);
     return Py_NewRef(name);
+}
+
+PyObject *memo_key_of(PyObject *metadata)
+{
+    return memo_key(PyDict_GetItemString(metadata, "namespace"),
+                    PyDict_GetItemString(metadata, "name"));
 }
 
 PyObject *memo_entry(PyObject *memo, PyObject *key)
