@@ -282,8 +282,9 @@ class JSONFramer:
         self._rest: tuple[memoryview, int] | None = None  # unread by an iter_feed
         self._ready: list = []  # decoded by an iter_feed, not yet handed out
         self._token: object | None = None  # the live iter_feed
-        # callable(line) -> event, or None to parse the line as usual: a watch event
-        # reader that shares the parts unchanged since the last event of a key
+        # callable(line, numbers_checked=False) -> event, or None to parse the line as
+        # usual: a watch event reader that shares the parts unchanged since the last
+        # event of a key (numbers_checked: no number past int64 is in the line)
         self.event_reader: Any = None
 
     def _value_start(self) -> int | None:
@@ -432,7 +433,7 @@ class JSONFramer:
             if nl - pos > limit:
                 raise _too_large(nl - pos, limit, "JSON value", self.frames, self._base + pos)
             line = view[pos:nl]
-            value = None if reader is None else reader(line)
+            value = None if reader is None else reader(line, True)  # numbers checked
             if value is None:
                 try:
                     value = loads(line)

@@ -166,8 +166,10 @@ def test_the_json_reader_gives_the_usual_parse_or_declines(edits):
 
 
 def test_the_json_reader_declines_what_the_usual_path_must_handle():
-    read = json_event_reader({})
-    assert read(LINE.rstrip(b"\n")) is not None
+    """Lines whose members cannot be read one by one are declined when their key is
+    remembered (the memo left alone); seen first, such a line is parsed whole, so the
+    reader gives orjson's parse of it or declines."""
+    first = b'{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":{"a":1}}}'
     for line in (
         b'{"type":"ADDED","object":{"metadata":{"name":"a"},"n":12345678901234567890}}',
         b'{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":{"a":1},"spec":{}}}',
@@ -177,12 +179,19 @@ def test_the_json_reader_declines_what_the_usual_path_must_handle():
         b'{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":{"a":[1}]}}',
         b'{"type":"ADDED","object":{"metadata":{"name":"a"}}} trailing',
     ):
+        got = json_event_reader({})(line)
+        assert got is None or got == json_loads(line), line
+        memo: dict = {}
+        read = json_event_reader(memo)
+        assert read(first) is not None and list(memo) == ["a"]
+        before = memo["a"]
         assert read(line) is None, line
+        assert list(memo) == ["a"] and memo["a"] is before
 
 
-@pytest.mark.parametrize("shift", range(20))
+@pytest.mark.parametrize("shift", range(70))
 def test_escapes_at_every_offset_of_a_block_are_read_as_json_reads_them(shift):
-    """The reader scans containers 16 bytes at a time: an escaped quote or backslash
+    """The reader scans containers 64 bytes at a time: an escaped quote or backslash
     falling anywhere in a block, or on its edge, must not end a string early."""
     tricky = "x" * shift + 'a\\"b\\\\' + '"}{[' + "\\\\\\" + '"' + "\u00e9"
     obj = pod("default", "a", 1, "nginx:1", "Running", "x")
@@ -194,3 +203,64 @@ def test_escapes_at_every_offset_of_a_block_are_read_as_json_reads_them(shift):
     assert first == json_loads(line)
     again = read(line)  # the parts now come from the memo
     assert again == first and again["object"]["spec"] is first["object"]["spec"]
+
+
+def test_a_json_first_sight_is_remembered_whole_and_compared_by_its_serialization():
+    """A key seen for the first time is parsed whole and its object remembered as it
+    is (no hashing); its next event shares a part whose text is that part serialized,
+    and parses a part written any other way (here with Go's escapes of "<" and ">"),
+    which its following event then shares through the part's hash."""
+    memo: dict = {}
+    read = json_event_reader(memo)
+    obj = pod("default", "a", 1, "nginx:1", "Pending", "x")
+    first = read(encode_watch_event("ADDED", obj, JSON).rstrip(b"\n"))
+    assert memo["default/a"] is first["object"]
+
+    obj["metadata"]["resourceVersion"] = "2"
+    obj["status"]["message"] = "<ok>"
+    text = encode_watch_event("MODIFIED", obj, JSON).rstrip(b"\n")
+    second = read(text)
+    assert second == json_loads(text)
+    assert second["object"]["spec"] is first["object"]["spec"]
+    assert second["object"]["status"] is not first["object"]["status"]
+    assert isinstance(memo["default/a"], tuple)  # hashes from here on
+
+    obj["metadata"]["resourceVersion"] = "3"
+    goish = encode_watch_event("MODIFIED", obj, JSON).rstrip(b"\n")
+    goish = goish.replace(b"<ok>", b"\\u003cok\\u003e")
+    third = read(goish)
+    assert third == json_loads(goish)
+    assert third["object"]["status"] == second["object"]["status"]
+    assert third["object"]["spec"] is first["object"]["spec"]
+    assert third["object"]["status"] is not second["object"]["status"]  # other text
+    fourth = read(goish.replace(b'"3"', b'"4"'))
+    assert fourth["object"]["status"] is third["object"]["status"]
+
+
+def test_a_first_sight_object_changed_in_place_is_not_shared():
+    """A remembered first sight whose part a consumer changed in place (against the
+    rules, but it happens) is not shared when its serialization no longer matches,
+    nor when it cannot be serialized at all."""
+    memo: dict = {}
+    read = json_event_reader(memo)
+    obj = pod("default", "a", 1, "nginx:1", "Pending", "x")
+    line = encode_watch_event("ADDED", obj, JSON).rstrip(b"\n")
+    first = read(line)
+    first["object"]["spec"]["nodeName"] = "elsewhere"
+    first["object"]["status"]["odd"] = {1, 2}  # not JSON
+    again = read(line.replace(b"ADDED", b"MODIFIED"))
+    assert again == json_loads(line.replace(b"ADDED", b"MODIFIED"))
+    assert again["object"]["spec"] is not first["object"]["spec"]
+    assert again["object"]["status"] is not first["object"]["status"]
+
+
+def test_numbers_past_int64_are_left_to_the_usual_path_unless_the_caller_checked():
+    """The reader declines a line that may hold a number past int64 (Go's rule is
+    applied on the usual path); a caller that has ruled that out for the line's chunk
+    says so, and the reader takes it."""
+    line = (b'{"type":"ADDED","object":{"metadata":{"name":"a"},'
+            b'"spec":{"n":9223372036854775807}}}')
+    assert json_event_reader({})(line) is None
+    memo: dict = {}
+    got = json_event_reader(memo)(line, True)
+    assert got == json_loads(line) and list(memo) == ["a"]

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import os
 
+from orjson import dumps as _orjson_dumps
 from orjson import loads as _orjson_loads
 
 from .. import json_codec
@@ -98,7 +99,7 @@ def _load_c() -> None:
     any_version = {kind: plans[msg.full_name].index for kind, msg in REGISTRY._any_version.items()}
     _speedups.compile(c_spec(), _error, _decode_embedded, special.format_duration,
                       kinds, any_version, _UNTYPED)
-    _speedups.set_json_loads(_orjson_loads)
+    _speedups.set_json(_orjson_loads, _orjson_dumps)
     _c_loaded = True
 
 
@@ -260,11 +261,13 @@ def decode_watch_event(body: bytes | memoryview) -> dict:
     return event
 
 
-def json_event_reader(reuse: dict) -> Callable[[bytes], dict | None] | None:
-    """``read(line)``: a JSON watch event line to its event, sharing the parts of its
-    object unchanged since the previous event of its key (kept in ``reuse``, as
-    ``watch_frames_cursor`` keeps them), or None when the line is to be parsed as
-    usual. None without the C extension."""
+def json_event_reader(reuse: dict) -> Callable[..., dict | None] | None:
+    """``read(line, numbers_checked=False)``: a JSON watch event line to its event,
+    sharing the parts of its object unchanged since the previous event of its key
+    (kept in ``reuse``, as ``watch_frames_cursor`` keeps them), or None when the line
+    is to be parsed as usual (as it is when it may hold a number past int64; pass
+    ``numbers_checked=True`` when the caller has ruled that out). None without the C
+    extension."""
     if _speedups is None:
         return None
     if not _c_loaded:

@@ -1,21 +1,31 @@
 /*
- * json_event(memo, line) -> dict | None: one JSON watch event, {"type", "object"},
+ * json_event(memo, line, numbers_checked=False) -> dict | None: one JSON watch event,
+ * {"type", "object"},
  * with the parts of the object its previous event of the same key already had
  * shared instead of parsed again: the JSON counterpart of the FrameCursor's memo
  * (see "Reuse of unchanged parts" in _speedups.c; the memo's entries have the same
  * shape, (hashes, name, part, name, part, ...), and the same lifetime).
  *
- * The event's structure is read here: its two members, then the object's members
- * (key, and where its value lies). Each part (an object-valued member other than
- * metadata) is hashed as text; an unchanged one is taken from the memo, the others
- * and every other value are parsed by orjson from their slice of the line. The result
- * equals orjson's parse of the whole line, member order included.
+ * The key is read first, from the start of the object's metadata. A key the memo
+ * does not hold (a first sight: every event of a streaming initial list) costs only
+ * that: the line is parsed whole, and its object itself is remembered, unhashed. A
+ * key the memo holds has its event's structure read: its two members, then the
+ * object's members (key, and where its value lies). Each part (an object-valued
+ * member other than metadata) is hashed as text; an unchanged one is taken from the
+ * memo, the others and every other value are parsed by orjson from their slice of
+ * the line. A part is unchanged when its hash is the remembered one, or, against a
+ * first sight's object, when that object's part serializes (orjson.dumps) to the very
+ * same text: then the text parses to a dict equal to it. (A part the server writes
+ * otherwise, as Go escapes "<", ">" and "&", is parsed at that event and shared by
+ * hash from the next.) The result equals orjson's parse of the whole line, member
+ * order included.
  *
  * Anything unusual makes it answer None without touching the memo, and the caller
- * parses the line as usual (and raises there for bad input): an escape or a non-ASCII
- * byte in a key, a duplicate member, a number that may lie past int64 (Go's rule is
- * applied on the usual path), an object of more than MAX_MEMBERS members, nesting
- * deeper than MAX_DEPTH, a slice orjson rejects. Nothing here raises for bad input.
+ * parses the line as usual (and raises there for bad input): a number that may lie
+ * past int64 (Go's rule is applied on the usual path; numbers_checked says the caller
+ * has looked for those already), or, when the key is held, an
+ * escape or a non-ASCII byte in a key, a duplicate member, an object of more than
+ * MAX_MEMBERS members, a slice orjson rejects. Nothing here raises for bad input.
  */
 
 #include "_speedups.h"
@@ -24,7 +34,6 @@
 #endif
 
 #define MAX_MEMBERS 24
-#define MAX_DEPTH 512
 #define MAX_PARTS 8
 
 typedef struct {
@@ -57,33 +66,86 @@ static Py_ssize_t skip_string(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
     return -1;
 }
 
-static const uint8_t special[256] = {
-    ['"'] = 1, ['\\'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
-};
+/* The bytes of a 64-byte block that matter to the scan, one bit per byte. */
+typedef struct {
+    uint64_t quote, backslash, open, close;  /* '"'  '\'  '{' or '['  '}' or ']' */
+} Block;
 
-/* Bit i set where b[i] is one of  " \ { } [ ]  (n <= 16 bytes). */
-static inline uint32_t special_mask(const uint8_t *b, Py_ssize_t n)
+static inline void block_of(const uint8_t *b, Block *k)
 {
 #if defined(__SSE2__)
-    if (n == 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)b);
-        __m128i m = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-            _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('}'))),
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']')))));
-        return (uint32_t)_mm_movemask_epi8(m);
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x20);
+    uint64_t q = 0, s = 0, o = 0, c = 0;
+#define KC_LANE(i) do { \
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + 16 * (i))); \
+        __m128i f = _mm_or_si128(v, low);  /* '[' and ']' fold onto '{' and '}' */ \
+        q |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << (16 * (i)); \
+        s |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)) << (16 * (i)); \
+        o |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(f, open)) << (16 * (i)); \
+        c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(f, close)) << (16 * (i)); \
+    } while (0)
+    KC_LANE(0);
+    KC_LANE(1);
+    KC_LANE(2);
+    KC_LANE(3);
+#undef KC_LANE
+    k->quote = q;
+    k->backslash = s;
+    k->open = o;
+    k->close = c;
+#else
+    k->quote = k->backslash = k->open = k->close = 0;
+    for (int i = 0; i < 64; i++) {
+        uint64_t bit = 1ull << i;
+        switch (b[i]) {
+        case '"': k->quote |= bit; break;
+        case '\\': k->backslash |= bit; break;
+        case '{': case '[': k->open |= bit; break;
+        case '}': case ']': k->close |= bit; break;
+        }
     }
 #endif
-    uint32_t mask = 0;
-    for (Py_ssize_t i = 0; i < n; i++)
-        mask |= (uint32_t)special[b[i]] << i;
-    return mask;
 }
 
-/* The end of the JSON value starting at b[p], or -1. Brackets must match; what lies
- * between them is checked by whoever parses the value. Containers are read 16 bytes
- * at a time: a mask of the bytes that matter, taken one set bit after another. */
+/* Bit i set where an odd number of bits 0..i of x are (a quote opens a string, the
+ * next closes it: the bits of a block inside strings, opening quote included). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* The bytes escaped by a backslash: each backslash not itself escaped escapes the
+ * next byte; *carry says the block's first byte is escaped and is set when its last
+ * byte escapes the next block's first. Backslashes are rare: taken one by one. */
+static inline uint64_t escaped_of(uint64_t backslash, uint64_t *carry)
+{
+    uint64_t escaped = *carry, starts = backslash & ~escaped;
+    *carry = 0;
+    while (starts) {
+        int i = __builtin_ctzll(starts);
+        starts &= starts - 1;
+        if (i == 63) {
+            *carry = 1;
+            break;
+        }
+        escaped |= 1ull << (i + 1);
+        starts &= ~(1ull << (i + 1));
+    }
+    return escaped;
+}
+
+/* The end of the JSON value starting at b[p], or -1. A container is read 64 bytes at
+ * a time, as simdjson reads JSON: the bytes inside strings are found from the
+ * unescaped quotes at once (prefix_xor), then the brackets outside them (few) are
+ * counted one by one. Brackets are counted, not matched, and what lies between them is not checked: whoever parses the value does
+ * (a remembered part's text is one that was parsed). */
 static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
 {
     if (p >= end)
@@ -96,43 +158,30 @@ static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
             p++;
         return p;
     }
-    uint8_t stack[MAX_DEPTH];
-    int depth = 0, in_string = 0, skip_first = 0;
-    for (Py_ssize_t base = p; base < end; base += 16) {
-        Py_ssize_t n = end - base < 16 ? end - base : 16;
-        uint32_t mask = special_mask(b + base, n);
-        if (skip_first) {  /* the byte after a backslash that ended the last block */
-            mask &= ~1u;
-            skip_first = 0;
+    uint64_t in_string = 0, escape = 0;  /* carried from one block to the next */
+    Py_ssize_t depth = 0;
+    uint8_t tail[64];
+    for (Py_ssize_t base = p; base < end; base += 64) {
+        const uint8_t *at = b + base;
+        if (end - base < 64) {  /* the last, short block: padded with spaces */
+            memset(tail, ' ', 64);
+            memcpy(tail, at, (size_t)(end - base));
+            at = tail;
         }
-        while (mask) {
-            int bit = __builtin_ctz(mask);
-            mask &= mask - 1;
-            uint8_t ch = b[base + bit];
-            if (in_string) {
-                if (ch == '"') {
-                    in_string = 0;
-                } else if (ch == '\\') {  /* the escaped byte is not special */
-                    if (bit == 15)
-                        skip_first = 1;
-                    else
-                        mask &= ~(1u << (bit + 1));
-                }
-                continue;
-            }
-            if (ch == '"') {
-                in_string = 1;
-            } else if (ch == '{' || ch == '[') {
-                if (depth == MAX_DEPTH)
-                    return -1;
-                stack[depth++] = ch == '{' ? '}' : ']';
-            } else if (ch == '}' || ch == ']') {
-                if (depth == 0 || stack[depth - 1] != ch)
-                    return -1;
-                if (--depth == 0)
-                    return base + bit + 1;
-            } else {
-                return -1;  /* a backslash outside a string */
+        Block k;
+        block_of(at, &k);
+        uint64_t escaped = (k.backslash | escape) ? escaped_of(k.backslash, &escape) : 0;
+        uint64_t strings = prefix_xor(k.quote & ~escaped) ^ in_string;
+        in_string = (uint64_t)((int64_t)strings >> 63);  /* all ones inside a string */
+        if (k.backslash & ~strings)
+            return -1;  /* a backslash outside a string */
+        uint64_t open = k.open & ~strings;
+        for (uint64_t all = open | (k.close & ~strings); all; all &= all - 1) {
+            uint64_t bit = all & -all;
+            if (open & bit) {
+                depth++;
+            } else if (--depth == 0) {
+                return base + __builtin_ctzll(bit) + 1;
             }
         }
     }
@@ -227,8 +276,6 @@ static PyObject *parse(const uint8_t *b, Py_ssize_t start, Py_ssize_t stop)
     return r;
 }
 
-/* The object of the event: its members in order, its parts from the memo where
- * unchanged. On success *key is its key (or NULL) and the parts are in names/parts. */
 /* A plain string value (ASCII, no escapes) without orjson; else orjson's parse. */
 static PyObject *value_of(const uint8_t *b, const Member *m)
 {
@@ -243,18 +290,18 @@ static PyObject *value_of(const uint8_t *b, const Member *m)
     return parse(b, v, e);
 }
 
-/* The object's key ("namespace/name", or "name") from its metadata's text, or NULL
- * (no exception) when it has none or not plainly written. Only the first members are
- * read (name and namespace lead, as the API server writes them): a key is only where
- * to look for parts to share, and a shared part is always checked by its hash. */
-static PyObject *key_from_text(const uint8_t *b, const Member *meta)
+/* The object's key ("namespace/name", or "name") from its metadata's text (its
+ * opening brace at b[start]; nothing read past end), or NULL (no exception) when it
+ * has none or not plainly written. Only the first members are read (name and
+ * namespace lead, as the API server writes them): a key is only where to look for
+ * parts to share, and a part is only shared once its text is known to be the same. */
+static PyObject *key_from_text(const uint8_t *b, Py_ssize_t start, Py_ssize_t end)
 {
-    Py_ssize_t p = skip_ws(b, meta->value + 1, meta->value_end);
+    Py_ssize_t p = skip_ws(b, start + 1, end);
     Member name = {0, 0, -1, -1}, ns = {0, 0, -1, -1};
-    for (int i = 0; i < 8 && p < meta->value_end && b[p] == '"'; i++) {
+    for (int i = 0; i < 8 && p < end && b[p] == '"'; i++) {
         Member m;
-        if (read_key(b, p, meta->value_end, &m) < 0
-                || (m.value_end = skip_value(b, m.value, meta->value_end)) < 0)
+        if (read_key(b, p, end, &m) < 0 || (m.value_end = skip_value(b, m.value, end)) < 0)
             return NULL;
         if (is_key(b, &m, "name"))
             name = m;
@@ -262,10 +309,10 @@ static PyObject *key_from_text(const uint8_t *b, const Member *meta)
             ns = m;
         if (name.value >= 0 && ns.value >= 0)
             break;
-        p = skip_ws(b, m.value_end, meta->value_end);
-        if (p >= meta->value_end || b[p] != ',')
+        p = skip_ws(b, m.value_end, end);
+        if (p >= end || b[p] != ',')
             break;
-        p = skip_ws(b, p + 1, meta->value_end);
+        p = skip_ws(b, p + 1, end);
     }
     if (name.value < 0)
         return NULL;
@@ -280,6 +327,41 @@ static PyObject *key_from_text(const uint8_t *b, const Member *meta)
     return key;
 }
 
+/* The key of an event laid out as the API server writes it, {"type": "...",
+ * "object": {...}} with metadata among the object's first members, read without going
+ * through the rest of the object; NULL (no exception) for any other layout. */
+static PyObject *quick_key(const uint8_t *b, Py_ssize_t end)
+{
+    Member m;
+    Py_ssize_t p = skip_ws(b, 0, end);
+    if (p >= end || b[p] != '{')
+        return NULL;
+    p = skip_ws(b, p + 1, end);
+    if (read_key(b, p, end, &m) < 0 || !is_key(b, &m, "type") || b[m.value] != '"'
+            || (p = skip_string(b, m.value, end)) < 0)
+        return NULL;
+    p = skip_ws(b, p, end);
+    if (p >= end || b[p] != ',')
+        return NULL;
+    p = skip_ws(b, p + 1, end);
+    if (read_key(b, p, end, &m) < 0 || !is_key(b, &m, "object") || b[m.value] != '{')
+        return NULL;
+    p = skip_ws(b, m.value + 1, end);
+    for (int i = 0; i < 4 && p < end; i++) {
+        if (read_key(b, p, end, &m) < 0)
+            return NULL;
+        if (is_key(b, &m, "metadata"))
+            return b[m.value] == '{' ? key_from_text(b, m.value, end) : NULL;
+        if ((p = skip_value(b, m.value, end)) < 0)
+            return NULL;
+        p = skip_ws(b, p, end);
+        if (p >= end || b[p] != ',')
+            return NULL;
+        p = skip_ws(b, p + 1, end);
+    }
+    return NULL;
+}
+
 /* The hash of a part's text (a member whose value is an object, metadata aside). */
 static int part_hash(const uint8_t *b, const Member *m, uint64_t h[2])
 {
@@ -288,6 +370,34 @@ static int part_hash(const uint8_t *b, const Member *m, uint64_t h[2])
     hash128(b + m->value, m->value_end - m->value, h);
     h[0] += 0x4A534F4Eull;  /* parts of JSON text */
     return 1;
+}
+
+/* What the memo entry holds for the part `name` whose text is text[0:n] (hash h), when
+ * it is the same: borrowed, or NULL (*err set when an error is to go up). A remembered
+ * part is the same when its hash is; a part of a first sight's object when its
+ * serialization is the text itself (then parsing the text gives an equal dict). */
+static PyObject *same_part(PyObject *entry, PyObject *name, const uint64_t h[2],
+                           const uint8_t *text, Py_ssize_t n, int *err)
+{
+    if (!PyDict_CheckExact(entry))
+        return memo_find(entry, name, h);
+    PyObject *old = PyDict_GetItemWithError(entry, name);
+    if (old == NULL || !PyDict_CheckExact(old) || json_dumps == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    PyObject *s = PyObject_CallOneArg(json_dumps, old);
+    if (s == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_Exception))
+            PyErr_Clear();  /* not serializable (changed in place): not the same */
+        else
+            *err = 1;
+        return NULL;
+    }
+    int same = PyBytes_Check(s) && PyBytes_GET_SIZE(s) == n
+               && memcmp(PyBytes_AS_STRING(s), text, (size_t)n) == 0;
+    Py_DECREF(s);
+    return same ? old : NULL;
 }
 
 /* The object of the event, its members in order, its parts from the memo entry
@@ -307,8 +417,11 @@ static PyObject *build_object(PyObject *entry, const uint8_t *b, const Member *m
         }
         uint64_t h[2];
         if (*nparts < MAX_PARTS && part_hash(b, &m[i], h)) {
-            PyObject *same = memo_find(entry, key, h);
-            value = same != NULL ? Py_NewRef(same) : parse(b, m[i].value, m[i].value_end);
+            int err = 0;
+            PyObject *same = same_part(entry, key, h, b + m[i].value,
+                                       m[i].value_end - m[i].value, &err);
+            value = same != NULL ? Py_NewRef(same)
+                    : err ? NULL : parse(b, m[i].value, m[i].value_end);
             if (value != NULL) {
                 names[*nparts] = Py_NewRef(key);
                 parts[*nparts] = Py_NewRef(value);
@@ -331,37 +444,21 @@ static PyObject *build_object(PyObject *entry, const uint8_t *b, const Member *m
 }
 
 /* A first sight of the key: the whole line parsed at once, as it would be without a
- * memo; the parts to remember are taken from the result. */
-static PyObject *parse_whole(const uint8_t *b, Py_ssize_t end, const Member *m, int n,
-                             PyObject **names, PyObject **parts,
-                             uint64_t (*hashes)[2], int *nparts)
+ * memo, and its object remembered as it is. Nothing is hashed or scanned now: the
+ * key's next event compares its parts with this object's (see same_part), which a
+ * streaming initial list, all first sights, never pays for. */
+static PyObject *first_sight(PyObject *memo, PyObject *key, const uint8_t *b, Py_ssize_t end)
 {
     PyObject *event = parse(b, 0, end);
     if (event == NULL || !PyDict_CheckExact(event))
-        goto fail;
+        return event;  /* as orjson has it: the caller judges it */
     PyObject *obj = PyDict_GetItemWithError(event, s_object);
-    if (obj == NULL || !PyDict_CheckExact(obj))
-        goto fail;
-    for (int i = 0; i < n && *nparts < MAX_PARTS; i++) {
-        uint64_t h[2];
-        if (!part_hash(b, &m[i], h))
-            continue;
-        PyObject *key = make_str(b + m[i].key, m[i].key_len);
-        PyObject *value = key != NULL ? PyDict_GetItemWithError(obj, key) : NULL;
-        if (value == NULL) {
-            Py_XDECREF(key);
-            goto fail;
-        }
-        names[*nparts] = key;
-        parts[*nparts] = Py_NewRef(value);
-        hashes[*nparts][0] = h[0];
-        hashes[*nparts][1] = h[1];
-        (*nparts)++;
-    }
+    PyObject *type = obj != NULL ? PyDict_GetItemWithError(event, s_type) : NULL;
+    if (obj != NULL && PyDict_CheckExact(obj) && type != NULL && PyUnicode_Check(type)
+            && PyUnicode_CompareWithASCIIString(type, "DELETED") != 0
+            && PyDict_SetItem(memo, key, obj) < 0)
+        Py_CLEAR(event);
     return event;
-fail:
-    Py_XDECREF(event);
-    return NULL;
 }
 
 /* {"type": "...", "object": {...}} (in either order) and nothing else: ev[*ti] is the
@@ -397,12 +494,24 @@ static int read_event(const uint8_t *b, Py_ssize_t end, Member *ev, Member *m, i
     return (*ti >= 0 && *k >= 0 && p == end) ? 0 : -1;
 }
 
+/* What the memo holds for key: a remembered entry or a first sight's object (a new
+ * reference), or NULL. */
+static PyObject *lookup(PyObject *memo, PyObject *key)
+{
+    PyObject *e = PyDict_GetItemWithError(memo, key);
+    if (e != NULL && PyDict_CheckExact(e))
+        return Py_NewRef(e);
+    PyErr_Clear();
+    return memo_entry(memo, key);
+}
+
 PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyDict_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "json_event(memo: dict, line)");
+    if (nargs < 2 || nargs > 3 || !PyDict_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "json_event(memo: dict, line, numbers_checked=False)");
         return NULL;
     }
+    int numbers_checked = nargs == 3 && PyObject_IsTrue(args[2]) == 1;
     if (json_loads == NULL)
         Py_RETURN_NONE;
     PyObject *memo = args[0];
@@ -416,8 +525,13 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     uint64_t hashes[MAX_PARTS][2];
     int nparts = 0;
     Member ev[2], m[MAX_MEMBERS];
-    if (has_long_number(b, end))
+    if (!numbers_checked && has_long_number(b, end))
         goto done;
+    key = quick_key(b, end);
+    if (key != NULL && (entry = lookup(memo, key)) == NULL) {
+        result = first_sight(memo, key, b, end);
+        goto done;
+    }
     int k = -1, ti = -1;
     if (read_event(b, end, ev, m, &k, &ti) < 0)
         goto done;
@@ -426,25 +540,23 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     for (int i = 0; i < k && key == NULL; i++)
         if (is_key(b, &m[i], "metadata") && b[m[i].value] == '{')
-            key = key_from_text(b, &m[i]);
+            key = key_from_text(b, m[i].value, m[i].value_end);
     if (key == NULL)
         goto done;  /* nothing to share: the usual parse */
-    entry = memo_entry(memo, key);
-    if (entry == NULL) {
-        result = parse_whole(b, end, m, k, names, parts, hashes, &nparts);
-    } else {
-        obj = build_object(entry, b, m, k, names, parts, hashes, &nparts);
-        if (obj == NULL)
-            goto done;
-        result = PyDict_New();
-        if (result == NULL)
-            goto done;
-        if (PyDict_SetItem(result, ti == 0 ? s_type : s_object, ti == 0 ? type : obj) < 0
-            || PyDict_SetItem(result, ti == 0 ? s_object : s_type, ti == 0 ? obj : type) < 0)
-            Py_CLEAR(result);
+    if (entry == NULL && (entry = lookup(memo, key)) == NULL) {
+        result = first_sight(memo, key, b, end);
+        goto done;
     }
-    if (result != NULL && memo_store(memo, key, type, names, parts,
-                                     (const uint64_t (*)[2])hashes, nparts) < 0)
+    obj = build_object(entry, b, m, k, names, parts, hashes, &nparts);
+    if (obj == NULL)
+        goto done;
+    result = PyDict_New();
+    if (result == NULL)
+        goto done;
+    if (PyDict_SetItem(result, ti == 0 ? s_type : s_object, ti == 0 ? type : obj) < 0
+        || PyDict_SetItem(result, ti == 0 ? s_object : s_type, ti == 0 ? obj : type) < 0
+        || memo_store(memo, key, type, names, parts, (const uint64_t (*)[2])hashes,
+                      nparts) < 0)
         Py_CLEAR(result);
 done:
     PyBuffer_Release(&view);

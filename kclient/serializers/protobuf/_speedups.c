@@ -41,6 +41,7 @@ static PyObject *error_factory = NULL;  /* (message, offset) -> DecodeError inst
 static PyObject *embedded_cb = NULL;    /* (bytes, path) -> object */
 static PyObject *duration_cb = NULL;    /* (nanoseconds) -> str */
 PyObject *json_loads = NULL;            /* (bytes) -> object, raising ValueError */
+PyObject *json_dumps = NULL;            /* (object) -> compact JSON bytes */
 static PyObject *s_items = NULL;
 static PyObject *s_kind = NULL, *s_api_version = NULL;
 PyObject *s_type = NULL, *s_object = NULL;
@@ -66,7 +67,8 @@ static int last_plan = -1, last_typed = 0;
  * The key is the object's namespace/name, read from its metadata, which Go writes
  * before the other fields; an object whose parts come first is decoded in full. After
  * each event the memo holds the object's parts ({key: (hashes, name, part, ...)}), or
- * nothing for it after DELETED. The hash is not cryptographic: equal hashes of unequal
+ * nothing for it after DELETED. (The JSON reader remembers a first sight otherwise:
+ * see _json_event.c.) The hash is not cryptographic: equal hashes of unequal
  * bytes are not a risk for data from an API server, and the memo is the caller's to
  * leave out where that is not so. */
 #define MEMO_PARTS 8
@@ -551,28 +553,38 @@ static PyObject *read_value(Ctx *c, Field *f, Py_ssize_t *pos, Py_ssize_t end, i
     }
 }
 
+/* The 128-bit product of x and y folded to 64 bits: the mixing step of wyhash. */
+static inline uint64_t fold_mul(uint64_t x, uint64_t y)
+{
+    __uint128_t m = (__uint128_t)x * y;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* A 128-bit hash of n bytes (not cryptographic): two 64-bit states, each taking both
+ * words of every 16 bytes through one full multiply, folded together at the end. */
 void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2])
 {
-    uint64_t a = 0x9E3779B97F4A7C15ull ^ (uint64_t)n, z = 0xC2B2AE3D27D4EB4Full + (uint64_t)n, w;
+    const uint64_t k0 = 0xA0761D6478BD642Full, k1 = 0xE7037ED1A0B428DBull;
+    const uint64_t k2 = 0x8EBC6AF09C88C6E3ull, k3 = 0x589965CC75374CC3ull;
+    uint64_t a = k0 ^ (uint64_t)n, b = k1 + (uint64_t)n, w0, w1;
     Py_ssize_t i = 0;
-    for (;; i += 8) {
-        if (i + 8 <= n) {
-            memcpy(&w, p + i, 8);
-        } else if (i < n) {
-            w = 0;
-            memcpy(&w, p + i, (size_t)(n - i));
-        } else {
-            break;
-        }
-        a = (a ^ w) * 0xFF51AFD7ED558CCDull;
-        a ^= a >> 32;
-        z = (z + w) * 0xC4CEB9FE1A85EC53ull;
-        z = (z << 31) | (z >> 33);
+    for (; i + 16 <= n; i += 16) {
+        memcpy(&w0, p + i, 8);
+        memcpy(&w1, p + i + 8, 8);
+        a = fold_mul(a ^ w0, w1 ^ k2);
+        b = fold_mul(b ^ w1, w0 ^ k3);
     }
-    a ^= a >> 33; a *= 0xFF51AFD7ED558CCDull; a ^= a >> 33;
-    z ^= z >> 29; z *= 0xBF58476D1CE4E5B9ull; z ^= z >> 32;
-    out[0] = a;
-    out[1] = z ^ a;
+    if (i < n) {  /* the last 1 to 15 bytes, zero-padded (n is in the seed) */
+        Py_ssize_t rest = n - i;
+        w0 = w1 = 0;
+        memcpy(&w0, p + i, (size_t)(rest < 8 ? rest : 8));
+        if (rest > 8)
+            memcpy(&w1, p + i + 8, (size_t)(rest - 8));
+        a = fold_mul(a ^ w0, w1 ^ k2);
+        b = fold_mul(b ^ w1, w0 ^ k3);
+    }
+    out[0] = fold_mul(a ^ k3, b ^ k0);
+    out[1] = fold_mul(b ^ k2, a ^ k1);
 }
 
 /* A part of the watched object: the remembered dict when its bytes are unchanged,
@@ -1458,16 +1470,21 @@ static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
     return PyBool_FromLong(found);
 }
 
-/* set_json_loads(loads): the JSON parser for embedded documents (None: the callback) */
-static PyObject *py_set_json_loads(PyObject *self, PyObject *arg)
+/* set_json(loads, dumps): orjson's, for embedded documents and JSON watch events
+ * (loads None: embedded documents go to the callback, and json_event declines) */
+static PyObject *py_set_json(PyObject *self, PyObject *args)
 {
-    Py_XSETREF(json_loads, arg == Py_None ? NULL : Py_NewRef(arg));
+    PyObject *loads, *dumps;
+    if (!PyArg_ParseTuple(args, "OO", &loads, &dumps))
+        return NULL;
+    Py_XSETREF(json_loads, loads == Py_None ? NULL : Py_NewRef(loads));
+    Py_XSETREF(json_dumps, dumps == Py_None ? NULL : Py_NewRef(dumps));
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
     {"may_exceed_int64", py_may_exceed_int64, METH_O, "Look for JSON numbers of 19-20 digits."},
-    {"set_json_loads", py_set_json_loads, METH_O, "The parser of embedded JSON documents."},
+    {"set_json", py_set_json, METH_VARARGS, "The JSON parser and serializer to use."},
     {"json_event", (PyCFunction)(void (*)(void))py_json_event, METH_FASTCALL,
      "A JSON watch event, reusing unchanged parts (None: not this way)."},
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},
