@@ -264,3 +264,20 @@ def test_numbers_past_int64_are_left_to_the_usual_path_unless_the_caller_checked
     memo: dict = {}
     got = json_event_reader(memo)(line, True)
     assert got == json_loads(line) and list(memo) == ["a"]
+
+
+@pytest.mark.parametrize("cut", range(1, 80))
+def test_a_line_cut_anywhere_is_declined_or_parsed_as_orjson_parses_it(cut):
+    """Every prefix of an event's first 80 bytes (its type, the object's leading
+    members, where the key is read), for a remembered key and for a new one, gives
+    orjson's parse or None."""
+    line = encode_watch_event("MODIFIED", pod("default", "a", 2, "nginx:1", "Pending", "x"),
+                              JSON).rstrip(b"\n")
+    memo: dict = {}
+    read = json_event_reader(memo)
+    read(line)
+    for r in (read, json_event_reader({})):
+        part = bytes(line[:cut])
+        got = r(part)
+        if got is not None:
+            assert got == json_loads(part)

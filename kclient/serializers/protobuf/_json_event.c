@@ -189,7 +189,7 @@ static Py_ssize_t skip_value(const uint8_t *b, Py_ssize_t p, Py_ssize_t end)
 }
 
 /* The key of the member at b[p] (its opening quote) into m, up to the colon; where its
- * value starts, or -1. Keys must be plain ASCII: no escapes, no control bytes. */
+ * value starts (before end), or -1. Keys must be plain ASCII: no escapes, no control bytes. */
 static Py_ssize_t read_key(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, Member *m)
 {
     if (p >= end || b[p] != '"')
@@ -208,7 +208,7 @@ static Py_ssize_t read_key(const uint8_t *b, Py_ssize_t p, Py_ssize_t end, Membe
     m->key = k;
     m->key_len = q - k;
     m->value = skip_ws(b, p + 1, end);
-    return m->value;
+    return m->value < end ? m->value : -1;  /* a value follows, at least its first byte */
 }
 
 /* The members of the object at b[p] == '{' into m; their number, or -1. Keys must be
