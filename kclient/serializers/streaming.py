@@ -34,8 +34,8 @@ status; not metadata) whose bytes are those of the previous event of the same
 namespace/name is not decoded again: the previous event's dict for it is used, shared
 by both versions (JSON events go through a C reader that splits the object into its
 fields, and parses lines it does not take as usual; an object it sees for the first
-time is parsed whole and kept, and its parts are compared at its next event by
-serializing them). Fewer objects are decoded, and fewer freed when the old version
+time is parsed whole and kept, and its parts are compared in place with the text of
+its next event). Fewer objects are decoded, and fewer freed when the old version
 goes. The dict holds the parts of the latest event of each key, until DELETED. For
 objects that are only read (a cache's, by client-go's rules); leave it out where the
 parts may be changed in place.

@@ -14,7 +14,6 @@ from typing import Any, Callable, Iterable, Iterator
 
 import os
 
-from orjson import dumps as _orjson_dumps
 from orjson import loads as _orjson_loads
 
 from .. import json_codec
@@ -99,7 +98,7 @@ def _load_c() -> None:
     any_version = {kind: plans[msg.full_name].index for kind, msg in REGISTRY._any_version.items()}
     _speedups.compile(c_spec(), _error, _decode_embedded, special.format_duration,
                       kinds, any_version, _UNTYPED)
-    _speedups.set_json(_orjson_loads, _orjson_dumps)
+    _speedups.set_json_loads(_orjson_loads)
     _c_loaded = True
 
 

@@ -14,11 +14,11 @@
  * member other than metadata) is hashed as text; an unchanged one is taken from the
  * memo, the others and every other value are parsed by orjson from their slice of
  * the line. A part is unchanged when its hash is the remembered one, or, against a
- * first sight's object, when that object's part serializes (orjson.dumps) to the very
- * same text: then the text parses to a dict equal to it. (A part the server writes
- * otherwise, as Go escapes "<", ">" and "&", is parsed at that event and shared by
- * hash from the next.) The result equals orjson's parse of the whole line, member
- * order included.
+ * first sight's object, when the text is exactly what orjson would write for that
+ * object's part (checked in place, see same_text): then the text parses to a dict
+ * equal to it. (A part with an escaped string or a float, or written otherwise, is
+ * parsed at that event and shared by hash from the next.) The result equals orjson's
+ * parse of the whole line, member order included.
  *
  * Anything unusual makes it answer None without touching the memo, and the caller
  * parses the line as usual (and raises there for bad input): a number that may lie
@@ -372,32 +372,107 @@ static int part_hash(const uint8_t *b, const Member *m, uint64_t h[2])
     return 1;
 }
 
+/* Whether b[*p:end] starts with the compact JSON text of the string s, plainly
+ * written (no escapes: a string that would need one is answered "no"). */
+static int same_string(PyObject *s, const uint8_t *b, Py_ssize_t *p, Py_ssize_t end)
+{
+    Py_ssize_t n;
+    const char *u = PyUnicode_IS_ASCII(s) ? (const char *)PyUnicode_DATA(s) : PyUnicode_AsUTF8AndSize(s, &n);
+    if (u == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (PyUnicode_IS_ASCII(s))
+        n = PyUnicode_GET_LENGTH(s);
+    Py_ssize_t q = *p;
+    if (end - q < n + 2 || b[q] != '"' || b[q + 1 + n] != '"' || memcmp(b + q + 1, u, (size_t)n) != 0)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (u[i] == '"' || u[i] == '\\' || (uint8_t)u[i] < 0x20)
+            return 0;
+    *p = q + n + 2;
+    return 1;
+}
+
+static int same_literal(const char *lit, const uint8_t *b, Py_ssize_t *p, Py_ssize_t end)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - *p) < n || memcmp(b + *p, lit, n) != 0)
+        return 0;
+    *p += (Py_ssize_t)n;
+    return 1;
+}
+
+/* Whether b[*p:end] starts with the compact JSON text orjson writes for v, which then
+ * is what that text parses to (*p is moved past it). Only what a parse of JSON gives
+ * is recognized (dicts with str keys, lists, str, int, bool, None); a float or a
+ * string needing an escape is answered "no", which costs a parse, never a wrong part. */
+static int same_text(PyObject *v, const uint8_t *b, Py_ssize_t *p, Py_ssize_t end, int depth)
+{
+    if (depth > 64 || *p >= end)
+        return 0;
+    if (PyUnicode_CheckExact(v))
+        return same_string(v, b, p, end);
+    if (PyDict_CheckExact(v)) {
+        PyObject *k, *item;
+        Py_ssize_t pos = 0;
+        int first = 1;
+        if (b[(*p)++] != '{')
+            return 0;
+        while (PyDict_Next(v, &pos, &k, &item)) {
+            if ((!first && (*p >= end || b[(*p)++] != ','))
+                    || !PyUnicode_CheckExact(k) || !same_string(k, b, p, end)
+                    || *p >= end || b[(*p)++] != ':' || !same_text(item, b, p, end, depth + 1))
+                return 0;
+            first = 0;
+        }
+        return *p < end && b[(*p)++] == '}';
+    }
+    if (PyList_CheckExact(v)) {
+        if (b[(*p)++] != '[')
+            return 0;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); i++)
+            if ((i > 0 && (*p >= end || b[(*p)++] != ','))
+                    || !same_text(PyList_GET_ITEM(v, i), b, p, end, depth + 1))
+                return 0;
+        return *p < end && b[(*p)++] == ']';
+    }
+    if (v == Py_True)
+        return same_literal("true", b, p, end);
+    if (v == Py_False)
+        return same_literal("false", b, p, end);
+    if (v == Py_None)
+        return same_literal("null", b, p, end);
+    if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow || (x == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return 0;
+        }
+        char digits[24];
+        snprintf(digits, sizeof digits, "%lld", x);
+        return same_literal(digits, b, p, end);
+    }
+    return 0;
+}
+
 /* What the memo entry holds for the part `name` whose text is text[0:n] (hash h), when
- * it is the same: borrowed, or NULL (*err set when an error is to go up). A remembered
- * part is the same when its hash is; a part of a first sight's object when its
- * serialization is the text itself (then parsing the text gives an equal dict). */
+ * it is the same: borrowed, or NULL. A remembered part is the same when its hash is; a
+ * part of a first sight's object when the text is exactly what orjson writes for it
+ * (then parsing the text gives an equal dict). */
 static PyObject *same_part(PyObject *entry, PyObject *name, const uint64_t h[2],
-                           const uint8_t *text, Py_ssize_t n, int *err)
+                           const uint8_t *text, Py_ssize_t n)
 {
     if (!PyDict_CheckExact(entry))
         return memo_find(entry, name, h);
     PyObject *old = PyDict_GetItemWithError(entry, name);
-    if (old == NULL || !PyDict_CheckExact(old) || json_dumps == NULL) {
+    if (old == NULL || !PyDict_CheckExact(old)) {
         PyErr_Clear();
         return NULL;
     }
-    PyObject *s = PyObject_CallOneArg(json_dumps, old);
-    if (s == NULL) {
-        if (PyErr_ExceptionMatches(PyExc_Exception))
-            PyErr_Clear();  /* not serializable (changed in place): not the same */
-        else
-            *err = 1;
-        return NULL;
-    }
-    int same = PyBytes_Check(s) && PyBytes_GET_SIZE(s) == n
-               && memcmp(PyBytes_AS_STRING(s), text, (size_t)n) == 0;
-    Py_DECREF(s);
-    return same ? old : NULL;
+    Py_ssize_t p = 0;
+    return same_text(old, text, &p, n, 0) && p == n ? old : NULL;
 }
 
 /* The object of the event, its members in order, its parts from the memo entry
@@ -417,11 +492,9 @@ static PyObject *build_object(PyObject *entry, const uint8_t *b, const Member *m
         }
         uint64_t h[2];
         if (*nparts < MAX_PARTS && part_hash(b, &m[i], h)) {
-            int err = 0;
             PyObject *same = same_part(entry, key, h, b + m[i].value,
-                                       m[i].value_end - m[i].value, &err);
-            value = same != NULL ? Py_NewRef(same)
-                    : err ? NULL : parse(b, m[i].value, m[i].value_end);
+                                       m[i].value_end - m[i].value);
+            value = same != NULL ? Py_NewRef(same) : parse(b, m[i].value, m[i].value_end);
             if (value != NULL) {
                 names[*nparts] = Py_NewRef(key);
                 parts[*nparts] = Py_NewRef(value);

@@ -41,7 +41,6 @@ static PyObject *error_factory = NULL;  /* (message, offset) -> DecodeError inst
 static PyObject *embedded_cb = NULL;    /* (bytes, path) -> object */
 static PyObject *duration_cb = NULL;    /* (nanoseconds) -> str */
 PyObject *json_loads = NULL;            /* (bytes) -> object, raising ValueError */
-PyObject *json_dumps = NULL;            /* (object) -> compact JSON bytes */
 static PyObject *s_items = NULL;
 static PyObject *s_kind = NULL, *s_api_version = NULL;
 PyObject *s_type = NULL, *s_object = NULL;
@@ -1470,21 +1469,17 @@ static PyObject *py_may_exceed_int64(PyObject *self, PyObject *arg)
     return PyBool_FromLong(found);
 }
 
-/* set_json(loads, dumps): orjson's, for embedded documents and JSON watch events
- * (loads None: embedded documents go to the callback, and json_event declines) */
-static PyObject *py_set_json(PyObject *self, PyObject *args)
+/* set_json_loads(loads): the JSON parser for embedded documents and JSON watch events
+ * (None: embedded documents go to the callback, and json_event declines) */
+static PyObject *py_set_json_loads(PyObject *self, PyObject *arg)
 {
-    PyObject *loads, *dumps;
-    if (!PyArg_ParseTuple(args, "OO", &loads, &dumps))
-        return NULL;
-    Py_XSETREF(json_loads, loads == Py_None ? NULL : Py_NewRef(loads));
-    Py_XSETREF(json_dumps, dumps == Py_None ? NULL : Py_NewRef(dumps));
+    Py_XSETREF(json_loads, arg == Py_None ? NULL : Py_NewRef(arg));
     Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
     {"may_exceed_int64", py_may_exceed_int64, METH_O, "Look for JSON numbers of 19-20 digits."},
-    {"set_json", py_set_json, METH_VARARGS, "The JSON parser and serializer to use."},
+    {"set_json_loads", py_set_json_loads, METH_O, "The JSON parser to use."},
     {"json_event", (PyCFunction)(void (*)(void))py_json_event, METH_FASTCALL,
      "A JSON watch event, reusing unchanged parts (None: not this way)."},
     {"decode_object", py_decode_object, METH_VARARGS, "Decode an enveloped object."},

@@ -8,7 +8,6 @@
 
 /* _speedups.c */
 extern PyObject *json_loads;            /* orjson.loads, or NULL */
-extern PyObject *json_dumps;            /* orjson.dumps, or NULL */
 extern PyObject *s_type, *s_object;     /* "type", "object" */
 PyObject *make_str(const uint8_t *p, Py_ssize_t n);   /* shared when short and ASCII */
 void hash128(const uint8_t *p, Py_ssize_t n, uint64_t out[2]);
