@@ -5,8 +5,9 @@
  *
  * memo: {object key: (hashes, name, part, name, part, ...)}, hashes being 16 bytes
  * (two 64-bit words) per part, in order; or, from the JSON reader's first sight of a
- * key, {object key: the object itself}, whose parts are compared by serializing them
- * (_json_event.c). memo_entry gives the first shape only; others are ignored.
+ * key, {object key: the object itself}, whose parts are compared in place with the
+ * text of the key's next event (_json_event.c). memo_entry gives the first shape
+ * only; others are ignored.
  */
 
 #include "_speedups.h"
