@@ -105,8 +105,9 @@ class SharedIndexInformer:
     replaces its 0.8 s to 30 s backoff manager, e.g. with a faster one in tests;
     ``gc_freeze=False`` leaves the garbage collector alone, see
     :mod:`kclient.informers.collector`; ``reuse_unchanged=False`` decodes every part of
-    every event, sharing nothing between versions: updates then arrive about half as
-    fast, for about the same time to sync; it is off anyway when a transform is set).
+    every event, sharing nothing between versions: updates then arrive about two
+    thirds as fast over JSON, half as fast over protobuf, for about the same time to
+    sync; it is off anyway when a transform is set).
     """
 
     def __init__(self, lister_watcher: ListerWatcher, *, resync_period: float = 0.0,

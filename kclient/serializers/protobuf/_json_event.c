@@ -376,16 +376,14 @@ static int part_hash(const uint8_t *b, const Member *m, uint64_t h[2])
  * written (no escapes: a string that would need one is answered "no"). */
 static int same_string(PyObject *s, const uint8_t *b, Py_ssize_t *p, Py_ssize_t end)
 {
-    Py_ssize_t n;
-    const char *u = PyUnicode_IS_ASCII(s) ? (const char *)PyUnicode_DATA(s) : PyUnicode_AsUTF8AndSize(s, &n);
+    Py_ssize_t n, q = *p;
+    const char *u = PyUnicode_AsUTF8AndSize(s, &n);  /* an ASCII str's own bytes */
     if (u == NULL) {
         PyErr_Clear();
         return 0;
     }
-    if (PyUnicode_IS_ASCII(s))
-        n = PyUnicode_GET_LENGTH(s);
-    Py_ssize_t q = *p;
-    if (end - q < n + 2 || b[q] != '"' || b[q + 1 + n] != '"' || memcmp(b + q + 1, u, (size_t)n) != 0)
+    if (end - q < n + 2 || b[q] != '"' || b[q + 1 + n] != '"'
+            || memcmp(b + q + 1, u, (size_t)n) != 0)
         return 0;
     for (Py_ssize_t i = 0; i < n; i++)
         if (u[i] == '"' || u[i] == '\\' || (uint8_t)u[i] < 0x20)
@@ -567,17 +565,6 @@ static int read_event(const uint8_t *b, Py_ssize_t end, Member *ev, Member *m, i
     return (*ti >= 0 && *k >= 0 && p == end) ? 0 : -1;
 }
 
-/* What the memo holds for key: a remembered entry or a first sight's object (a new
- * reference), or NULL. */
-static PyObject *lookup(PyObject *memo, PyObject *key)
-{
-    PyObject *e = PyDict_GetItemWithError(memo, key);
-    if (e != NULL && PyDict_CheckExact(e))
-        return Py_NewRef(e);
-    PyErr_Clear();
-    return memo_entry(memo, key);
-}
-
 PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs < 2 || nargs > 3 || !PyDict_CheckExact(args[0])) {
@@ -601,7 +588,7 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (!numbers_checked && has_long_number(b, end))
         goto done;
     key = quick_key(b, end);
-    if (key != NULL && (entry = lookup(memo, key)) == NULL) {
+    if (key != NULL && (entry = memo_entry(memo, key, 1)) == NULL) {
         result = first_sight(memo, key, b, end);
         goto done;
     }
@@ -616,7 +603,7 @@ PyObject *py_json_event(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             key = key_from_text(b, m[i].value, m[i].value_end);
     if (key == NULL)
         goto done;  /* nothing to share: the usual parse */
-    if (entry == NULL && (entry = lookup(memo, key)) == NULL) {
+    if (entry == NULL && (entry = memo_entry(memo, key, 1)) == NULL) {
         result = first_sight(memo, key, b, end);
         goto done;
     }

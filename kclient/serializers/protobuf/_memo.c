@@ -6,8 +6,8 @@
  * memo: {object key: (hashes, name, part, name, part, ...)}, hashes being 16 bytes
  * (two 64-bit words) per part, in order; or, from the JSON reader's first sight of a
  * key, {object key: the object itself}, whose parts are compared in place with the
- * text of the key's next event (_json_event.c). memo_entry gives the first shape
- * only; others are ignored.
+ * text of the key's next event (_json_event.c). memo_entry gives the first shape,
+ * and the second when asked for first sights; others are ignored.
  */
 
 #include "_speedups.h"
@@ -27,13 +27,15 @@ PyObject *memo_key_of(PyObject *metadata)
                     PyDict_GetItemString(metadata, "name"));
 }
 
-PyObject *memo_entry(PyObject *memo, PyObject *key)
+PyObject *memo_entry(PyObject *memo, PyObject *key, int first_sights)
 {
     PyObject *e = PyDict_GetItemWithError(memo, key);
     if (e == NULL) {
         PyErr_Clear();
         return NULL;
     }
+    if (first_sights && PyDict_CheckExact(e))
+        return Py_NewRef(e);
     if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) % 2 != 1
             || !PyBytes_CheckExact(PyTuple_GET_ITEM(e, 0))
             || PyBytes_GET_SIZE(PyTuple_GET_ITEM(e, 0)) != 8 * (PyTuple_GET_SIZE(e) - 1))

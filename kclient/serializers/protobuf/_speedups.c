@@ -617,7 +617,7 @@ static void memo_begin(Ctx *c, PyObject *metadata)
         PyErr_Clear();
         return;
     }
-    c->memo_old = memo_entry(c->memo, c->memo_key);
+    c->memo_old = memo_entry(c->memo, c->memo_key, 0);
 }
 
 /* After an event: remember its object's parts (forget them after DELETED). */

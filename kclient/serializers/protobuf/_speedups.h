@@ -16,7 +16,7 @@ int has_long_number(const uint8_t *b, Py_ssize_t n);  /* a JSON number past int6
 /* _memo.c: the memo of unchanged parts */
 PyObject *memo_key(PyObject *ns, PyObject *name);      /* "ns/name", "name", or NULL */
 PyObject *memo_key_of(PyObject *metadata);             /* the same, of a metadata dict */
-PyObject *memo_entry(PyObject *memo, PyObject *key);   /* a new reference, or NULL */
+PyObject *memo_entry(PyObject *memo, PyObject *key, int first_sights);  /* new ref */
 PyObject *memo_find(PyObject *entry, PyObject *name, const uint64_t h[2]);  /* borrowed */
 int memo_store(PyObject *memo, PyObject *key, PyObject *type, PyObject *const *names,
                PyObject *const *parts, const uint64_t (*hashes)[2], int nparts);
